@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# fpbpf build. `make` builds everything; `make test` runs unit, host and VM tests.
+# OUTPUT=dir moves all generated files; V=1 shows commands; SAN=1 builds with ASan+UBSan.
+
+OUTPUT ?= build
+ifeq ($(SAN),1)
+OUT := $(abspath $(OUTPUT))/san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+OUT := $(abspath $(OUTPUT))
+SANFLAGS :=
+endif
+PREFIX ?= /usr/local
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+MULTIARCH := $(shell $(CC) -dumpmachine)
+
+CFLAGS ?= -O2 -g
+CFLAGS += -Wall -Wextra -std=gnu11 -MMD -MP $(SANFLAGS)
+CPPFLAGS += -I$(OUT) -Ibpf -Iuserspace -Iinclude -D_GNU_SOURCE
+LDFLAGS += $(SANFLAGS)
+LDLIBS += -lbpf -lelf -lz
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
+	-I/usr/include/$(MULTIARCH) -I$(OUT) -Ibpf -MMD -MP -Wall
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(patsubst $(abspath .)/%,%,$(2))";
+endif
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all clean deps test check unit integration vmtest fuzz fuzz-short bench demo install
+
+USER_SRCS := $(wildcard userspace/*.c)
+USER_OBJS := $(patsubst userspace/%.c,$(OUT)/obj/%.o,$(USER_SRCS))
+LIB_OBJS := $(filter-out $(OUT)/obj/main.o,$(USER_OBJS))
+VICTIMS := $(patsubst tests/victims/%.c,$(OUT)/victims/%,$(wildcard tests/victims/*.c))
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(wildcard tests/unit/*.c))
+BENCHES := $(patsubst bench/%.c,$(OUT)/bench/%,$(wildcard bench/*.c))
+
+all: $(OUT)/fpbpf $(VICTIMS) $(OUT)/kvdemo
+
+deps:
+	$(Q)./scripts/install-deps.sh
+
+$(OUT)/.deps-ok: scripts/install-deps.sh
+	$(Q)mkdir -p $(@D)
+	$(Q)./scripts/install-deps.sh
+	$(Q)touch $@
+
+$(OUT)/vmlinux.h: | $(OUT)/.deps-ok
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(OUT)/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h | $(OUT)/.deps-ok
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/%.bpf.skel.h: $(OUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+# Every userspace object waits for the skeleton: main.c and injector.c include it.
+$(OUT)/obj/%.o: userspace/%.c $(OUT)/injector.bpf.skel.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(OUT)/fpbpf: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# Victims and the demo are the programs under test: plain builds, like a user's.
+$(OUT)/victims/%: tests/victims/%.c include/fpbpf.h | $(OUT)/.deps-ok
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -g -Wall -Wextra -Iinclude -MMD -MP $< -o $@ -pthread
+
+$(OUT)/kvdemo: examples/kvdemo.c include/fpbpf.h | $(OUT)/.deps-ok
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -g -Wall -Wextra -Iinclude -MMD -MP $< -o $@
+
+$(OUT)/unit/%: tests/unit/%.c $(LIB_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LIB_OBJS) $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
+
+$(OUT)/bench/%: bench/%.c include/fpbpf.h | $(OUT)/.deps-ok
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -g -Wall -Wextra -Iinclude -DFIU_ENABLE=1 -MMD -MP $< -o $@ -lfiu
+
+$(OUT)/fuzz_rules: tests/fuzz/fuzz_rules.c userspace/rules.c userspace/names.c | $(OUT)/.deps-ok
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-Ibpf -Iuserspace -D_GNU_SOURCE $^ -o $@
+
+# --- tests: `make test` = unit + host integration (ASan/UBSan build) + fuzz + VM suite ---
+SAN_OUT := $(abspath $(OUTPUT))/san
+
+unit:
+	$(Q)$(MAKE) --no-print-directory SAN=1 $(patsubst $(OUT)/%,$(SAN_OUT)/%,$(UNIT_TESTS))
+	$(Q)./tests/run-unit.sh $(SAN_OUT)/unit
+
+integration:
+	$(Q)$(MAKE) --no-print-directory SAN=1 all
+	$(Q)FPBPF=$(SAN_OUT)/fpbpf VICTIMS=$(SAN_OUT)/victims ./tests/run-integration.sh $(TESTS)
+
+check: unit integration
+
+fuzz: $(OUT)/fuzz_rules
+	$(Q)mkdir -p $(OUT)/fuzz-corpus
+	$(OUT)/fuzz_rules -max_total_time=$${FUZZ_SECONDS:-300} $(OUT)/fuzz-corpus tests/fuzz/corpus
+
+fuzz-short: $(OUT)/fuzz_rules
+	$(Q)./tests/run-fuzz.sh $(OUT)/fuzz_rules tests/fuzz/corpus $${FUZZ_SECONDS:-30}
+
+vmtest:
+	$(Q)$(MAKE) --no-print-directory SAN=1 all
+	$(Q)./vmtest/run.sh $(if $(ARGS),$(ARGS),env FPBPF=$(SAN_OUT)/fpbpf VICTIMS=$(SAN_OUT)/victims ./tests/run-integration.sh $(TESTS))
+
+test:
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory integration
+	$(Q)$(MAKE) --no-print-directory fuzz-short
+	$(Q)$(MAKE) --no-print-directory vmtest
+
+bench: all $(BENCHES)
+	$(Q)./bench/run.sh $(OUT)
+
+demo: all
+	$(Q)./examples/demo.sh $(OUT)
+
+install: $(OUT)/fpbpf
+	install -D -m 0755 $(OUT)/fpbpf $(DESTDIR)$(PREFIX)/bin/fpbpf
+	install -D -m 0644 include/fpbpf.h $(DESTDIR)$(PREFIX)/include/fpbpf.h
+
+clean:
+	rm -rf $(OUTPUT)
+
+-include $(wildcard $(OUT)/*.d $(OUT)/obj/*.d $(OUT)/victims/*.d $(OUT)/unit/*.d $(OUT)/bench/*.d)

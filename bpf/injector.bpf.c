@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* One generic program for every USDT failpoint: the BPF cookie picks the probe's rules
+ * from maps, so a session never compiles anything and rules change without reattaching. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/usdt.bpf.h>
+#include "injector.h"
+#include "glob.bpf.h"
+
+#define SIGSTOP 19
+#define SIGABRT 6
+#define FP_PROB_ONE 10000
+
+const volatile __u32 self_pid = 0;
+const volatile __u32 session_nonce = 0;
+const volatile __u32 filter_targets = 0;
+const volatile __u32 emit_evals = 0;
+const volatile __u32 pause_poll_ms = 20;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FP_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct fp_rule);
+} rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FP_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct fp_rule_state);
+} rule_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FP_MAX_PROBES);
+	__type(key, __u32);
+	__type(value, struct fp_probe);
+} probes SEC(".maps");
+
+/* Processes in scope (tgids, plus the tids of their threads, which is harmless). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FP_MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, __u8);
+} targets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} dropped SEC(".maps");
+
+static __always_inline void count_drop(void)
+{
+	__u32 zero = 0;
+	__u64 *d = bpf_map_lookup_elem(&dropped, &zero);
+
+	if (d)
+		__sync_fetch_and_add(d, 1);
+}
+
+static __always_inline int in_scope(__u32 tgid)
+{
+	if (tgid <= 1 || tgid == self_pid)
+		return 0;
+	return !filter_targets || bpf_map_lookup_elem(&targets, &tgid);
+}
+
+/* Own frames (noinline): each holds a glob state, which bpf_loop needs on the stack. */
+static __noinline int comm_matches(const struct fp_rule *rule, const char *comm)
+{
+	struct glob_state g = {};
+
+	if (!rule || !rule->comm[0])
+		return 1;
+	__builtin_memcpy(g.pat, rule->comm, FP_COMM_LEN);
+	__builtin_memcpy(g.str, comm, FP_COMM_LEN);
+	g.str[FP_COMM_LEN - 1] = 0;
+	return glob_match(&g);
+}
+
+static __noinline int arg_matches(struct pt_regs *ctx, const struct fp_arg_filter *f,
+				  __u64 usdt_index)
+{
+	struct glob_state g = {};
+	long val = 0;
+
+	if (!f || f->kind == FP_ARG_ANY)
+		return 1;
+	if (bpf_usdt_arg(ctx, usdt_index, &val))
+		return 0;
+	if (f->kind == FP_ARG_INT_EQ)
+		return val == f->value;
+	__builtin_memcpy(g.pat, f->glob, FP_GLOB_LEN);
+	if (bpf_probe_read_user_str(g.str, FP_GLOB_LEN, (const void *)val) < 0)
+		return 0;
+	return glob_match(&g);
+}
+
+static __always_inline int filters_match(struct pt_regs *ctx, const struct fp_rule *rule,
+					 const struct fp_probe *probe, __u32 tgid, __u32 tid,
+					 const char *comm)
+{
+	__u64 base = probe->has_slot ? 3 : 0;
+
+	if (rule->pid && rule->pid != tgid)
+		return 0;
+	if (rule->tid && rule->tid != tid)
+		return 0;
+	for (int i = 0; i < FP_MAX_ARGS; i++)
+		if (!arg_matches(ctx, &rule->args[i], base + i))
+			return 0;
+	return comm_matches(rule, comm);
+}
+
+/* strace's when=FIRST[..LAST][+STEP], over the rule's matching hits. */
+static __always_inline int when_matches(const struct fp_rule *rule, __u64 hit)
+{
+	if (!rule->when_first)
+		return 1;
+	if (hit < rule->when_first)
+		return 0;
+	if (rule->when_last && hit > rule->when_last)
+		return 0;
+	if (rule->when_step <= 1)
+		return 1;
+	return (hit - rule->when_first) % rule->when_step == 0;
+}
+
+/* fail-rs semantics: the first term whose count is not spent and whose probability
+ * fires wins; counts are taken atomically so COUNT* is exact across threads. */
+static __always_inline int pick_term(const struct fp_rule *rule, struct fp_rule_state *st)
+{
+	for (int t = 0; t < FP_MAX_TERMS; t++) {
+		const struct fp_term *term = &rule->terms[t];
+
+		if (t >= rule->nterms)
+			break;
+		if (term->count >= 0 && st->left[t] <= 0)
+			continue;
+		if (term->permille_x10 < FP_PROB_ONE &&
+		    bpf_get_prandom_u32() % FP_PROB_ONE >= term->permille_x10)
+			continue;
+		if (term->count >= 0 && __sync_fetch_and_add(&st->left[t], -1) <= 0)
+			continue;
+		return t;
+	}
+	return -1;
+}
+
+static __always_inline __u64 make_token(__u32 rid, __u32 gen)
+{
+	return ((__u64)(session_nonce & 0xffff) << 48) | ((__u64)gen << 16) | ((rid + 1) & 0xffff);
+}
+
+static __always_inline struct fp_event *reserve_event(__u32 kind, __u32 tgid, __u32 tid,
+						      __u32 probe_id, __u32 rid)
+{
+	struct fp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		count_drop();
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = bpf_ktime_get_ns();
+	e->kind = kind;
+	e->pid = tgid;
+	e->tid = tid;
+	e->probe = probe_id;
+	e->rule = rid;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	return e;
+}
+
+/* Under lockdown the thread stops itself; the controller writes the verdict with
+ * process_vm_writev and continues it before it can run another user instruction. */
+static __always_inline void stop_and_write(__u32 tgid, __u32 tid, __u32 probe_id, __u32 rid,
+					   __u32 term, __u64 hit, __u64 slot,
+					   const struct fp_verdict *v)
+{
+	struct fp_event *e = reserve_event(FP_EV_STOP_WRITE, tgid, tid, probe_id, rid);
+
+	if (!e)
+		return;
+	e->term = term;
+	e->hit = hit;
+	e->slot = slot;
+	e->verdict = *v;
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+	bpf_send_signal_thread(SIGSTOP);
+}
+
+static __always_inline int recheck(__u32 tgid, __u32 tid, __u32 probe_id, __u64 slot,
+				   __u64 token, const int can_write)
+{
+	__u32 rid = (token & 0xffff) - 1;
+	__u32 gen = (token >> 16) & 0xffffffff;
+	struct fp_verdict v = {};
+	struct fp_rule *rule;
+	int waiting;
+
+	if ((token >> 48) != (session_nonce & 0xffff))
+		return 0;	/* another session's waiter */
+	rule = bpf_map_lookup_elem(&rules, &rid);
+	waiting = rule && rule->active && rule->gen == gen;
+	if (can_write) {
+		/* The marker cleared its slot; silence releases it. */
+		if (waiting) {
+			v.action = FP_ACT_PAUSE;
+			v.token = token;
+			v.flags = FP_VF_CONFIRM_EACH_POLL;
+			v.arg = pause_poll_ms;
+			bpf_probe_write_user((void *)slot, &v, sizeof(v));
+		}
+	} else if (!waiting) {
+		stop_and_write(tgid, tid, probe_id, rid, 0, 0, slot, &v);
+	}
+	return 0;
+}
+
+static __always_inline void deliver(struct pt_regs *ctx, const struct fp_probe *probe,
+				    const struct fp_rule *rule, __u32 rid, __u32 term_idx,
+				    __u64 hit, __u32 tgid, __u32 tid, __u32 probe_id, __u64 slot,
+				    const int can_write)
+{
+	const struct fp_term *term;
+	struct fp_verdict v = {};
+	struct fp_event *e;
+	__u32 kind = FP_EV_INJECT;
+
+	if (term_idx >= FP_MAX_TERMS)
+		return;
+	term = &rule->terms[term_idx];
+	v.action = term->action;
+	v.value = term->value;
+	v.arg = term->arg;
+
+	if (term->action == FP_ACT_SIGNAL) {
+		bpf_send_signal_thread(term->value);
+		v.action = FP_ACT_OFF;
+	} else if (!probe->has_slot) {
+		if (term->action == FP_ACT_PANIC)
+			bpf_send_signal_thread(SIGABRT);
+		else if (term->action == FP_ACT_SLEEP)
+			kind = FP_EV_STOP_SLEEP;
+		else if (term->action == FP_ACT_PAUSE)
+			kind = FP_EV_STOP_PAUSE;
+		v.action = FP_ACT_OFF;
+	} else if (term->action == FP_ACT_PRINT) {
+		v.action = FP_ACT_OFF;
+	}
+
+	if (v.action == FP_ACT_SLEEP || v.action == FP_ACT_PAUSE) {
+		v.token = make_token(rid, rule->gen);
+		v.flags = can_write ? FP_VF_CONFIRM_EACH_POLL : 0;
+	}
+
+	if (v.action != FP_ACT_OFF && !can_write) {
+		stop_and_write(tgid, tid, probe_id, rid, term_idx, hit, slot, &v);
+		return;
+	}
+	if (v.action != FP_ACT_OFF)
+		bpf_probe_write_user((void *)slot, &v, sizeof(v));
+
+	e = reserve_event(kind, tgid, tid, probe_id, rid);
+	if (!e)
+		return;
+	e->term = term_idx;
+	e->hit = hit;
+	e->slot = slot;
+	e->verdict.action = term->action;
+	e->verdict.value = term->value;
+	e->verdict.arg = term->arg;
+	bpf_ringbuf_submit(e, 0);
+	if (kind != FP_EV_INJECT)
+		bpf_send_signal_thread(SIGSTOP);
+}
+
+static __always_inline void emit_eval(__u32 tgid, __u32 tid, __u32 probe_id, __u32 rid, __u64 hit)
+{
+	struct fp_event *e;
+
+	if (!emit_evals)
+		return;
+	e = reserve_event(FP_EV_EVAL, tgid, tid, probe_id, rid);
+	if (!e)
+		return;
+	e->hit = hit;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* Per-hit state shared with the rule loop's callback, which bpf_loop wants on the stack. */
+struct hit {
+	struct pt_regs *ctx;
+	const struct fp_probe *probe;
+	__u64 slot;
+	__u32 tgid, tid, probe_id;
+	char comm[FP_COMM_LEN];
+};
+
+/* One rule of the probe; returns 1 (stop the loop) once a rule injected. */
+static __always_inline long eval_rule(__u32 i, struct hit *h, const int can_write)
+{
+	struct fp_rule_state *st;
+	struct fp_rule *rule;
+	__u64 hit;
+	__u32 rid;
+	int term;
+
+	if (i >= h->probe->nrules || i >= FP_RULES_PER_PROBE)
+		return 1;
+	rid = h->probe->rules[i];
+	rule = bpf_map_lookup_elem(&rules, &rid);
+	st = bpf_map_lookup_elem(&rule_state, &rid);
+	if (!rule || !st || !rule->active)
+		return 0;
+	__sync_fetch_and_add(&st->evaluated, 1);
+	if (!filters_match(h->ctx, rule, h->probe, h->tgid, h->tid, h->comm)) {
+		emit_eval(h->tgid, h->tid, h->probe_id, rid, 0);
+		return 0;
+	}
+	hit = __sync_fetch_and_add(&st->matched, 1) + 1;
+	if (hit <= rule->after || !when_matches(rule, hit)) {
+		emit_eval(h->tgid, h->tid, h->probe_id, rid, hit);
+		return 0;
+	}
+	term = pick_term(rule, st);
+	if (term < 0 || rule->terms[term & (FP_MAX_TERMS - 1)].action == FP_ACT_OFF) {
+		emit_eval(h->tgid, h->tid, h->probe_id, rid, hit);
+		return 0;
+	}
+	__sync_fetch_and_add(&st->injected, 1);
+	deliver(h->ctx, h->probe, rule, rid, term, hit, h->tgid, h->tid, h->probe_id, h->slot, can_write);
+	return 1;
+}
+
+static long eval_rule_write(__u32 i, void *data)
+{
+	return eval_rule(i, data, 1);
+}
+
+static long eval_rule_stop(__u32 i, void *data)
+{
+	return eval_rule(i, data, 0);
+}
+
+static __always_inline int handle_hit(struct pt_regs *ctx, const int can_write)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct hit h = {
+		.ctx = ctx,
+		.tgid = pid_tgid >> 32,
+		.tid = (__u32)pid_tgid,
+		.probe_id = bpf_usdt_cookie(ctx),
+	};
+	long val;
+
+	if (!in_scope(h.tgid))
+		return 0;
+	h.probe = bpf_map_lookup_elem(&probes, &h.probe_id);
+	if (!h.probe)
+		return 0;
+	if (h.probe->has_slot) {
+		if (bpf_usdt_arg(ctx, 0, &val))
+			return 0;
+		h.slot = val;
+		if (bpf_usdt_arg(ctx, 1, &val))
+			return 0;
+		if (val)
+			return recheck(h.tgid, h.tid, h.probe_id, h.slot, val, can_write);
+	}
+	bpf_get_current_comm(h.comm, sizeof(h.comm));
+	bpf_loop(FP_RULES_PER_PROBE, can_write ? eval_rule_write : eval_rule_stop, &h, 0);
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(fp_hit_write)
+{
+	return handle_hit(ctx, 1);
+}
+
+SEC("usdt")
+int BPF_USDT(fp_hit_stop)
+{
+	return handle_hit(ctx, 0);
+}
+
+/* Follow children of targeted processes, like strace -f. */
+SEC("tracepoint/sched/sched_process_fork")
+int fp_fork(struct trace_event_raw_sched_process_fork *ctx)
+{
+	__u32 parent = bpf_get_current_pid_tgid() >> 32;
+	__u32 child = ctx->child_pid;
+	__u8 one = 1;
+
+	if (filter_targets && bpf_map_lookup_elem(&targets, &parent))
+		bpf_map_update_elem(&targets, &child, &one, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int fp_exit(void *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (filter_targets)
+		bpf_map_delete_elem(&targets, &tid);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "injector.bpf.skel.h"
+#include "kernel_features.h"
+#include "injector_api.h"
+#include "log.h"
+
+#define MAX_LINKS (FP_MAX_PROBES + 4)
+
+struct injector {
+	struct injector_bpf *skel;
+	struct bpf_program *hit_prog;
+	struct ring_buffer *rb;
+	injector_event_fn fn;
+	void *fn_ctx;
+	bool direct_write;
+	int nlinks;
+	struct bpf_link *links[MAX_LINKS];
+};
+
+struct injector *injector__new(void)
+{
+	struct injector *inj = calloc(1, sizeof(*inj));
+	int err;
+
+	if (!inj)
+		return NULL;
+	inj->skel = injector_bpf__open();
+	if (!inj->skel) {
+		err = -errno;
+		log_error("cannot open BPF object: %s", strerror(-err));
+		free(inj);
+		errno = -err;
+		return NULL;
+	}
+	return inj;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct injector *inj = ctx;
+
+	if (size < sizeof(struct fp_event))
+		return 0;
+	return inj->fn ? inj->fn(inj->fn_ctx, data) : 0;
+}
+
+int injector__load(struct injector *inj, const struct injector_opts *opts)
+{
+	struct injector_bpf *skel = inj->skel;
+	__u32 nonce = 0;
+	int err;
+
+	switch (opts->delivery) {
+	case DELIVERY_WRITE:
+		inj->direct_write = true;
+		break;
+	case DELIVERY_STOP:
+		inj->direct_write = false;
+		break;
+	default:
+		inj->direct_write = feature_probe_write_user();
+	}
+	inj->hit_prog = inj->direct_write ? skel->progs.fp_hit_write : skel->progs.fp_hit_stop;
+	bpf_program__set_autoload(inj->direct_write ? skel->progs.fp_hit_stop : skel->progs.fp_hit_write,
+				  false);
+
+	if (getrandom(&nonce, sizeof(nonce), 0) != sizeof(nonce))
+		nonce = (__u32)getpid();
+	skel->rodata->self_pid = (__u32)getpid();
+	skel->rodata->session_nonce = nonce & 0xffff ? nonce : nonce | 1;
+	skel->rodata->filter_targets = opts->filter_targets;
+	skel->rodata->emit_evals = opts->emit_evals;
+	skel->rodata->pause_poll_ms = opts->pause_poll_ms ? opts->pause_poll_ms : 20;
+
+	err = injector_bpf__load(skel);
+	if (err) {
+		err = -errno;
+		log_error("cannot load BPF programs: %s%s", strerror(-err),
+			  inj->direct_write ? " (direct-write delivery needs bpf_probe_write_user, which kernel lockdown removes; try --delivery=stop)" : "");
+		return err;
+	}
+	inj->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_record, inj, NULL);
+	if (!inj->rb) {
+		err = -errno;
+		log_error("cannot create ring buffer: %s", strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+bool injector__direct_write(const struct injector *inj)
+{
+	return inj->direct_write;
+}
+
+int injector__add_target(struct injector *inj, pid_t pid)
+{
+	__u32 key = (__u32)pid;
+	__u8 one = 1;
+
+	if (bpf_map__update_elem(inj->skel->maps.targets, &key, sizeof(key), &one, sizeof(one), BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int injector__set_rule(struct injector *inj, __u32 rid, const struct fp_rule *rule)
+{
+	struct fp_rule_state st = {};
+	struct fp_rule copy = *rule;
+	struct fp_rule old;
+
+	if (rid >= FP_MAX_RULES)
+		return -E2BIG;
+	for (__u32 t = 0; t < FP_MAX_TERMS; t++)
+		st.left[t] = t < rule->nterms && rule->terms[t].count >= 0 ? rule->terms[t].count : 0;
+	if (!bpf_map__lookup_elem(inj->skel->maps.rules, &rid, sizeof(rid), &old, sizeof(old), 0))
+		copy.gen = old.gen + 1;
+	copy.active = 1;
+	/* State first: a hit between the two updates sees fresh counters and the old rule. */
+	if (bpf_map__update_elem(inj->skel->maps.rule_state, &rid, sizeof(rid), &st, sizeof(st), BPF_ANY) ||
+	    bpf_map__update_elem(inj->skel->maps.rules, &rid, sizeof(rid), &copy, sizeof(copy), BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int injector__set_probe(struct injector *inj, __u32 probe_id, const struct fp_probe *probe)
+{
+	if (bpf_map__update_elem(inj->skel->maps.probes, &probe_id, sizeof(probe_id), probe,
+				 sizeof(*probe), BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static int add_link(struct injector *inj, struct bpf_link *link)
+{
+	if (inj->nlinks == MAX_LINKS) {
+		bpf_link__destroy(link);
+		return -E2BIG;
+	}
+	inj->links[inj->nlinks++] = link;
+	return 0;
+}
+
+int injector__attach_probe(struct injector *inj, __u32 probe_id, const char *path,
+			   const char *provider, const char *name)
+{
+	LIBBPF_OPTS(bpf_usdt_opts, opts, .usdt_cookie = probe_id);
+	struct bpf_link *link;
+	int err;
+
+	/* pid -1: every process mapping the file, new ones included; BPF filters by tgid. */
+	link = bpf_program__attach_usdt(inj->hit_prog, -1, path, provider, name, &opts);
+	if (!link) {
+		err = -errno;
+		log_error("cannot attach to USDT %s:%s in %s: %s", provider, name, path, strerror(-err));
+		return err;
+	}
+	return add_link(inj, link);
+}
+
+int injector__attach_tracking(struct injector *inj)
+{
+	struct bpf_program *progs[] = { inj->skel->progs.fp_fork, inj->skel->progs.fp_exit };
+
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		struct bpf_link *link = bpf_program__attach(progs[i]);
+		int err;
+
+		if (!link) {
+			err = -errno;
+			log_error("cannot attach %s (needs tracepoints sched:sched_process_fork/exit): %s",
+				  bpf_program__name(progs[i]), strerror(-err));
+			return err;
+		}
+		err = add_link(inj, link);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int injector__rule_state(struct injector *inj, __u32 rid, struct fp_rule_state *out)
+{
+	if (bpf_map__lookup_elem(inj->skel->maps.rule_state, &rid, sizeof(rid), out, sizeof(*out), 0))
+		return -errno;
+	return 0;
+}
+
+int injector__poll(struct injector *inj, int timeout_ms, injector_event_fn fn, void *ctx)
+{
+	inj->fn = fn;
+	inj->fn_ctx = ctx;
+	return ring_buffer__poll(inj->rb, timeout_ms);
+}
+
+int injector__consume(struct injector *inj, injector_event_fn fn, void *ctx)
+{
+	inj->fn = fn;
+	inj->fn_ctx = ctx;
+	return ring_buffer__consume(inj->rb);
+}
+
+__u64 injector__dropped(struct injector *inj)
+{
+	__u32 zero = 0;
+	__u64 v = 0;
+
+	bpf_map__lookup_elem(inj->skel->maps.dropped, &zero, sizeof(zero), &v, sizeof(v), 0);
+	return v;
+}
+
+void injector__free(struct injector *inj)
+{
+	if (!inj)
+		return;
+	for (int i = inj->nlinks - 1; i >= 0; i--)
+		bpf_link__destroy(inj->links[i]);
+	ring_buffer__free(inj->rb);
+	injector_bpf__destroy(inj->skel);
+	free(inj);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The BPF engine behind an opaque object: load, fill maps, attach, poll, free. */
+#ifndef FPBPF_INJECTOR_API_H
+#define FPBPF_INJECTOR_API_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <linux/types.h>
+#include "injector.h"
+
+enum delivery { DELIVERY_AUTO, DELIVERY_WRITE, DELIVERY_STOP };
+
+struct injector_opts {
+	enum delivery delivery;	/* AUTO: direct write when the kernel allows it */
+	bool filter_targets;	/* only processes added with injector__add_target */
+	bool emit_evals;	/* an event for every evaluation, not only injections */
+	__u32 pause_poll_ms;
+};
+
+struct injector;
+typedef int (*injector_event_fn)(void *ctx, const struct fp_event *e);
+
+struct injector *injector__new(void);
+int injector__load(struct injector *inj, const struct injector_opts *opts);
+bool injector__direct_write(const struct injector *inj);
+int injector__add_target(struct injector *inj, pid_t pid);
+int injector__set_rule(struct injector *inj, __u32 rid, const struct fp_rule *rule);
+int injector__set_probe(struct injector *inj, __u32 probe_id, const struct fp_probe *probe);
+int injector__attach_probe(struct injector *inj, __u32 probe_id, const char *path,
+			   const char *provider, const char *name);
+int injector__attach_tracking(struct injector *inj);
+int injector__rule_state(struct injector *inj, __u32 rid, struct fp_rule_state *out);
+/* Events go to fn; returns records handled or a negative errno (-EINTR is a clean stop). */
+int injector__poll(struct injector *inj, int timeout_ms, injector_event_fn fn, void *ctx);
+int injector__consume(struct injector *inj, injector_event_fn fn, void *ctx);
+__u64 injector__dropped(struct injector *inj);
+void injector__free(struct injector *inj);
+
+#endif

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Kernel feature probes: each loads a tiny program that really calls the helper, because
+ * libbpf_probe_bpf_helper() reports helpers removed by lockdown as present. */
+#ifndef FPBPF_KERNEL_FEATURES_H
+#define FPBPF_KERNEL_FEATURES_H
+
+#include <stdbool.h>
+
+bool feature_probe_write_user(void);
+bool feature_override_return(void);
+bool feature_send_signal_thread(void);
+bool feature_kprobe_progs(void);
+bool feature_uprobe_regs_write(void);
+
+#endif

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The rule language: fail(9)/fail-rs/gofail triggers plus strace-style filters.
+ *   TARGET = TERM [-> TERM]... [FILTER]...      TERM = [P%][COUNT*]ACTION[(ARG)] */
+#ifndef FPBPF_RULES_H
+#define FPBPF_RULES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "injector.h"
+
+#define RULE_PATH_LEN 256
+#define RULE_MSG_LEN 128
+
+enum rule_target_kind { TARGET_USDT, TARGET_SYS, TARGET_KFUNC };
+
+/* Actions as written; FP_ACT_* plus the ones that map onto them at parse time. */
+enum rule_action {
+	RA_OFF, RA_RETURN, RA_ERROR, RA_SLEEP, RA_PAUSE, RA_YIELD, RA_PRINT, RA_PANIC,
+	RA_EXIT, RA_SIGNAL, RA_DELAY,
+};
+
+struct rule_term {
+	uint32_t prob_x100;	/* 10000 = 100% */
+	int32_t count;		/* -1: unlimited */
+	enum rule_action action;
+	int64_t value;		/* return value, -errno, exit code or signal */
+	uint32_t arg;		/* milliseconds for sleep/delay */
+	char msg[RULE_MSG_LEN];	/* print(MSG) / panic(MSG) */
+	int col;
+};
+
+struct rule_arg {
+	enum fp_arg_match kind;
+	int64_t value;
+	char glob[FP_GLOB_LEN];
+};
+
+struct rule {
+	char origin[RULE_PATH_LEN];	/* file name or "-e N", for messages */
+	int line;
+	int target_col;
+	char text[512];			/* the rule as written, for events and summary */
+	enum rule_target_kind kind;
+	char path[RULE_PATH_LEN];	/* usdt:PATH:..., empty when unspecified */
+	char provider[FP_NAME_LEN];	/* empty = any provider */
+	char name[FP_NAME_LEN];
+	int nterms;
+	struct rule_term terms[FP_MAX_TERMS];
+	uint32_t pid, tid;
+	char comm[FP_COMM_LEN];
+	uint64_t after;
+	uint64_t when_first, when_last, when_step;
+	struct rule_arg args[FP_MAX_ARGS];
+};
+
+/* Parses one rule. On error returns -1 and writes "ORIGIN:LINE:COL: message" to err. */
+int rule_parse(const char *text, const char *origin, int line, struct rule *out,
+	       char *err, size_t errlen);
+
+/* Parses a rule file's text: blank lines and '#' comments are skipped. Returns the number
+ * of rules stored (at most max), or -1 with err set. */
+int rules_parse_text(const char *text, const char *origin, struct rule *out, int max,
+		     char *err, size_t errlen);
+
+const char *rule_action_name(enum rule_action a);
+/* What the rule's action becomes in BPF. */
+void rule_term_to_bpf(const struct rule_term *t, struct fp_term *out);
+/* Fills the BPF rule from a parsed one (gen and active left to the caller). */
+void rule_to_bpf(const struct rule *r, struct fp_rule *out);
+
+/* Why an action cannot run at this kind of site (NULL when it can). */
+const char *rule_term_unsupported(const struct rule_term *t, bool has_slot, bool value_point);
+
+#endif

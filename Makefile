@@ -136,7 +136,8 @@ test:
 bench: all $(BENCHES)
 	$(Q)./bench/run.sh $(OUT)
 
-demo: all
+demo: $(OUT)/.deps-ok
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)./examples/demo.sh $(OUT)
 
 install: $(OUT)/fpbpf

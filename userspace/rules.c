@@ -457,7 +457,7 @@ int rule_parse(const char *text, const char *origin, int line, struct rule *r, c
 {
 	struct parser p = { .text = text, .origin = origin, .line = line, .err = err, .errlen = errlen };
 	const char *eq = strchr(text, '=');
-	size_t tstart, tend;
+	size_t tstart, tend, after_term;
 	unsigned int seen = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -486,20 +486,25 @@ int rule_parse(const char *text, const char *origin, int line, struct rule *r, c
 		if (parse_term(&p, &r->terms[r->nterms]))
 			return -1;
 		r->nterms++;
+		after_term = p.pos;
 		skip_spaces(&p);
-		if (strncmp(text + p.pos, "->", 2))
+		if (strncmp(text + p.pos, "->", 2)) {
+			p.pos = after_term;	/* filters must be set apart by a space */
 			break;
+		}
 		p.pos += 2;
 	}
 	while (text[p.pos]) {
 		char tok[160];
 		size_t end;
 
-		if (p.pos > 0 && text[p.pos - 1] != ' ' && text[p.pos - 1] != '\t')
-			return fail_at(&p, p.pos, "expected '->' or a space before '%c'", text[p.pos]);
+		size_t before = p.pos;
+
 		skip_spaces(&p);
 		if (!text[p.pos])
 			break;
+		if (p.pos == before)
+			return fail_at(&p, p.pos, "expected '->' or a space before '%c'", text[p.pos]);
 		end = token_end(text, p.pos);
 		if (end - p.pos >= sizeof(tok))
 			return fail_at(&p, p.pos, "filter is too long");

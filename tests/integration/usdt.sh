@@ -1,0 +1,94 @@
+# USDT failpoints end to end: actions, triggers, filters, counts, delivery.
+# DELIVERY=write|stop|auto selects the verdict delivery (the VM runs both).
+. "$(dirname "$0")/../lib.sh"
+D="--delivery=${DELIVERY:-auto}"
+
+# count CASE RULE N WANT: run the victim for N calls; WANT is the "i:rc" list, space-joined.
+count_case() {
+	local got
+	got=$(fp run $D -e "$2" -- "$VICTIM" count "$3" | grep -v injected | tr '\n' ' ' | sed 's/ $//')
+	expect "$1" "$4" "$got"
+}
+
+group "actions"
+count_case "return value" 'vfail = return(-7)' 3 "1:-7 2:-7 3:-7"
+count_case "error by name" 'vfail = error(EIO)' 2 "1:-5 2:-5"
+count_case "error by number" 'vfail = error(28)' 1 "1:-28"
+count_case "off does nothing" 'vfail = off' 2 "1:0 2:0"
+fp run $D -e 'vpoint = exit(7)' -- "$VICTIM" point >/dev/null; expect "exit(7)" 7 $?
+fp run $D -e 'vpoint = panic' -- "$VICTIM" point >/dev/null; expect "panic aborts" 134 $?
+fp run $D -e 'vpoint = signal(SIGTERM)' -- "$VICTIM" point >/dev/null; expect "signal(SIGTERM)" 143 $?
+got=$(fp run $D -e 'vpoint = print' -- "$VICTIM" point)
+expect "print only reports" "after point|1" "$got|$(grep -c 'inject fpbpf:vpoint.*action=print' "$TMP/err")"
+fp run $D -e 'vpoint = yield' -- "$VICTIM" point >/dev/null; expect "yield continues" 0 $?
+ms=$(fp run $D -e 'vpoint = sleep(300)' -- "$VICTIM" sleep | sed -n 's/slept_ms=//p')
+expect "sleep(300) sleeps 300ms+" yes "$([ "${ms:-0}" -ge 290 ] && [ "${ms:-0}" -lt 5000 ] && echo yes || echo "no ($ms)")"
+ms=$(fp run $D -e 'vpoint = off' -- "$VICTIM" sleep | sed -n 's/slept_ms=//p')
+expect "no sleep without a rule" yes "$([ "${ms:-999}" -lt 100 ] && echo yes || echo "no ($ms)")"
+
+group "triggers"
+count_case "count then next term" 'vfail = 2*return(1)->return(2)' 4 "1:1 2:1 3:2 4:2"
+count_case "count then off" 'vfail = 1*return(9)->off' 3 "1:9 2:0 3:0"
+count_case "count alone runs out" 'vfail = 2*return(3)' 3 "1:3 2:3 3:0"
+count_case "after=2" 'vfail = return(5) after=2' 4 "1:0 2:0 3:5 4:5"
+count_case "when=2..3" 'vfail = return(5) when=2..3' 4 "1:0 2:5 3:5 4:0"
+count_case "when=2+2" 'vfail = return(5) when=2+2' 6 "1:0 2:5 3:0 4:5 5:0 6:5"
+count_case "when=3 only" 'vfail = return(5) when=3' 4 "1:0 2:0 3:5 4:0"
+count_case "100% always" 'vfail = 100%return(1)' 3 "1:1 2:1 3:1"
+k=$(fp run $D -e 'vfail = 50%return(1)' -- "$VICTIM" count 400 | sed -n 's/injected=//p')
+# Binomial(400, 0.5): outside 120..280 has probability below 1e-20.
+expect "50% injects about half" yes "$([ "${k:-0}" -gt 120 ] && [ "${k:-0}" -lt 280 ] && echo yes || echo "no ($k)")"
+count_case "probability falls through to next term" 'vfail = 0.01%return(1)->return(2)' 2 "1:2 2:2"
+
+group "filters"
+count_case "arg1 integer" 'vfail = return(4) arg1=3' 4 "1:0 2:0 3:4 4:0"
+count_case "arg2 glob" 'vfail = return(4) arg2=test_*' 4 "1:4 2:0 3:4 4:0"
+count_case "arg2 glob no match" 'vfail = return(4) arg2=nomatch*' 2 "1:0 2:0"
+count_case "comm glob match" 'vfail = return(4) comm=vic*' 2 "1:4 2:4"
+count_case "comm mismatch" 'vfail = return(4) comm=other' 2 "1:0 2:0"
+count_case "pid mismatch" 'vfail = return(4) pid=999999' 2 "1:0 2:0"
+count_case "filters combine with when" 'vfail = return(4) arg2=test_* when=2' 6 "1:0 2:0 3:4 4:0 5:0 6:0"
+
+group "concurrency"
+k=$(fp run $D -e 'vfail = 5*return(1)' -- "$VICTIM" threads 300 4 | sed -n 's/injected=//p')
+expect "5* across 4 threads injects exactly 5" 5 "$k"
+k=$(fp run $D -e 'vfail = return(1) when=10..29' -- "$VICTIM" threads 100 4 | sed -n 's/injected=//p')
+expect "when=10..29 across threads injects exactly 20" 20 "$k"
+
+group "children"
+got=$(fp run $D -e 'vfail = return(6)' -- "$VICTIM" fork | tr '\n' ' ')
+expect "forked child is followed" "child:6 parent done " "$got"
+
+group "events"
+fp run $D --json -o "$TMP/ev.json" -e 'vfail = 2*return(1)' -- "$VICTIM" count 3 >/dev/null
+got=$(python3 -c '
+import json, sys
+kinds = [json.loads(l)["type"] for l in open(sys.argv[1])]
+ev = [json.loads(l) for l in open(sys.argv[1]) if json.loads(l)["type"] == "inject"]
+s = [json.loads(l) for l in open(sys.argv[1]) if json.loads(l)["type"] == "summary"][0]["rules"][0]
+print(kinds[0], len(ev), ev[0]["failpoint"], ev[0]["action"], ev[0]["value"], ev[1]["hit"], s["evaluated"], s["matched"], s["injected"])
+' "$TMP/ev.json" 2>&1)
+expect "json events and summary" "session 2 vfail return 1 2 3 3 2" "$got"
+fp run $D -e 'vfail = return(1)' -e 'vpoint = exit(1)' -- "$VICTIM" count 1 >/dev/null
+expect "summary marks never-hit rules" 1 "$(grep -c 'vpoint.*(never hit)' "$TMP/err")"
+fp run $D -v -e 'vfail = return(1) arg1=2' -- "$VICTIM" count 2 >/dev/null
+expect "-v reports every evaluation" "1 1" "$(grep -c ' eval .*vfail' "$TMP/err") $(grep -c ' inject .*vfail' "$TMP/err")"
+head -1 "$TMP/err" | grep -q '^fpbpf: delivery: '; expect "first line names the delivery" 0 $?
+
+group "pause"
+# pause holds the hitting thread until the session ends; then it resumes on its own.
+"$VICTIM" ticker 15000 >"$TMP/tick" &
+vpid=$!
+sleep 0.3
+"$FPBPF" attach $D -p "$vpid" -e 'vpoint = pause' 2>"$TMP/err" &
+fpid=$!
+for _ in $(seq 100); do grep -q '^fpbpf: delivery' "$TMP/err" && break; sleep 0.1; done
+sleep 1
+kill -INT "$fpid"
+wait "$fpid"
+wait "$vpid"
+gap=$(sed -n 's/max_gap_ms=//p' "$TMP/tick")
+expect "paused about 1s, resumed after detach" yes "$([ "${gap:-0}" -ge 700 ] && [ "${gap:-0}" -lt 14000 ] && echo yes || echo "no (gap $gap)")"
+grep -q 'inject fpbpf:vpoint.*action=pause' "$TMP/err"; expect "pause event" 0 $?
+st=$(awk '{print $3}' "/proc/$vpid/stat" 2>/dev/null || echo gone)
+expect "victim not left stopped" gone "$st"

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Rule grammar: every example from the issue parses and means what it says; bad input
+ * gets file:line:col and what was expected. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "names.h"
+#include "rules.h"
+
+static struct rule r;
+static char err[512];
+
+static void parse_ok(const char *text)
+{
+	int ret = rule_parse(text, "t.fp", 1, &r, err, sizeof(err));
+
+	if (ret)
+		print_error("unexpected error: %s\n", err);
+	assert_int_equal(ret, 0);
+}
+
+static void parse_err(const char *text, const char *expect)
+{
+	assert_int_equal(rule_parse(text, "t.fp", 3, &r, err, sizeof(err)), -1);
+	if (!strstr(err, expect))
+		print_error("error '%s' lacks '%s'\n", err, expect);
+	assert_non_null(strstr(err, expect));
+}
+
+static void test_probability_count_chain(void **state)
+{
+	(void)state;
+	parse_ok("db_write          = 20%3*return(-5)->off");
+	assert_string_equal(r.name, "db_write");
+	assert_string_equal(r.provider, "");
+	assert_int_equal(r.nterms, 2);
+	assert_int_equal(r.terms[0].prob_x100, 2000);
+	assert_int_equal(r.terms[0].count, 3);
+	assert_int_equal(r.terms[0].action, RA_RETURN);
+	assert_int_equal(r.terms[0].value, -5);
+	assert_int_equal(r.terms[1].action, RA_OFF);
+	assert_int_equal(r.terms[1].count, -1);
+	assert_int_equal(r.terms[1].prob_x100, 10000);
+}
+
+static void test_issue_examples(void **state)
+{
+	(void)state;
+	parse_ok("wal_fsync         = 1*panic");
+	assert_int_equal(r.terms[0].count, 1);
+	assert_int_equal(r.terms[0].action, RA_PANIC);
+
+	parse_ok("conn_accept       = sleep(250)                 comm=demo*");
+	assert_int_equal(r.terms[0].action, RA_SLEEP);
+	assert_int_equal(r.terms[0].arg, 250);
+	assert_string_equal(r.comm, "demo*");
+
+	parse_ok("backup_step       = return(-1)                 arg1=test_*");
+	assert_int_equal(r.args[0].kind, FP_ARG_STR_GLOB);
+	assert_string_equal(r.args[0].glob, "test_*");
+
+	parse_ok("myapp:flush       = 2*print->exit(3)           after=10");
+	assert_string_equal(r.provider, "myapp");
+	assert_string_equal(r.name, "flush");
+	assert_int_equal(r.terms[0].action, RA_PRINT);
+	assert_int_equal(r.terms[1].action, RA_EXIT);
+	assert_int_equal(r.terms[1].value, 3);
+	assert_int_equal(r.after, 10);
+
+	parse_ok("usdt:/usr/bin/prog:provider:probe = signal(SIGUSR1)");
+	assert_string_equal(r.path, "/usr/bin/prog");
+	assert_string_equal(r.provider, "provider");
+	assert_string_equal(r.name, "probe");
+	assert_int_equal(r.terms[0].action, RA_SIGNAL);
+	assert_int_equal(r.terms[0].value, 10);
+}
+
+static void test_error_and_names(void **state)
+{
+	(void)state;
+	parse_ok("x = error(EIO)");
+	assert_int_equal(r.terms[0].value, -5);
+	parse_ok("x = error(28)");
+	assert_int_equal(r.terms[0].value, -28);
+	parse_ok("x = signal(usr2)");
+	assert_int_equal(r.terms[0].value, 12);
+	parse_ok("x = signal(9)");
+	assert_int_equal(r.terms[0].value, 9);
+	parse_ok("x = return(0x10)");
+	assert_int_equal(r.terms[0].value, 16);
+	parse_ok("x = 0.5%print(hello world)");
+	assert_int_equal(r.terms[0].prob_x100, 50);
+	assert_string_equal(r.terms[0].msg, "hello world");
+	assert_string_equal(errno_name(2), "ENOENT");
+	assert_int_equal(errno_from_name("ENOSPC"), 28);
+	assert_int_equal(errno_from_name("EBOGUS"), -1);
+	assert_int_equal(signal_from_name("SIGKILL"), 9);
+	assert_string_equal(signal_name(15), "SIGTERM");
+}
+
+static void test_when(void **state)
+{
+	(void)state;
+	parse_ok("x = return(1) when=3");
+	assert_int_equal(r.when_first, 3);
+	assert_int_equal(r.when_last, 3);
+	parse_ok("x = return(1) when=2..5");
+	assert_int_equal(r.when_first, 2);
+	assert_int_equal(r.when_last, 5);
+	assert_int_equal(r.when_step, 1);
+	parse_ok("x = return(1) when=4+");
+	assert_int_equal(r.when_first, 4);
+	assert_int_equal(r.when_last, 0);
+	assert_int_equal(r.when_step, 1);
+	parse_ok("x = return(1) when=1..9+2");
+	assert_int_equal(r.when_last, 9);
+	assert_int_equal(r.when_step, 2);
+	parse_err("x = return(1) when=5..2", "t.fp:3:20: when= range ends");
+	parse_err("x = return(1) when=0", "when= needs FIRST");
+}
+
+static void test_filters(void **state)
+{
+	(void)state;
+	parse_ok("x = pause pid=42 tid=43 arg2=7 arg3=\"12\" arg4=-3");
+	assert_int_equal(r.pid, 42);
+	assert_int_equal(r.tid, 43);
+	assert_int_equal(r.args[1].kind, FP_ARG_INT_EQ);
+	assert_int_equal(r.args[1].value, 7);
+	assert_int_equal(r.args[2].kind, FP_ARG_STR_GLOB);
+	assert_string_equal(r.args[2].glob, "12");
+	assert_int_equal(r.args[3].value, -3);
+	parse_err("x = pause pid=42 pid=4", "t.fp:3:18: filter 'pid' given twice");
+	parse_err("x = pause cmm=foo", "t.fp:3:11: unknown filter 'cmm', expected one of pid=");
+	parse_err("x = pause cmm=foo", "did you mean 'comm='");
+	parse_err("x = pause comm=averyveryverylongname", "comm= pattern is longer");
+	parse_err("x = pause pid=abc", "t.fp:3:15: pid= needs a positive number");
+}
+
+static void test_errors_have_positions(void **state)
+{
+	(void)state;
+	parse_err("db_write = retrun(-1)", "t.fp:3:12: unknown action 'retrun', expected one of off, return");
+	parse_err("db_write = retrun(-1)", "did you mean 'return'");
+	parse_err("db_write return(-1)", "t.fp:3:20: expected '='");
+	parse_err(" = return(-1)", "t.fp:3:2: missing failpoint name");
+	parse_err("9bad = off", "t.fp:3:1: expected a failpoint name");
+	parse_err("x = error(EBOGUS)", "t.fp:3:11: error needs an errno name or number");
+	parse_err("x = sleep", "sleep needs milliseconds");
+	parse_err("x = exit(300)", "exit needs a status from 0 to 255");
+	parse_err("x = signal(SIGNOPE)", "signal needs a signal name");
+	parse_err("x = 150%off", "t.fp:3:5: probability must be above 0% and at most 100%");
+	parse_err("x = 0*off", "count must be a whole number");
+	parse_err("x = return(1", "missing ')'");
+	parse_err("x = off(1)", "'off' takes no argument");
+	parse_err("x = return(abc)", "return value must be an integer");
+	parse_err("x = off->off->off->off->off", "too many terms");
+	parse_err("x = return(1)junk", "expected '->' or a space");
+	parse_err("sys:openat = error(ENOENT)", "not supported yet");
+	parse_err("x = delay(5)", "delay is for sys: and kfunc: rules");
+	parse_err("usdt:nopath = off", "expected usdt:PATH:PROVIDER:NAME");
+}
+
+static void test_rule_file(void **state)
+{
+	struct rule rules[4];
+	const char *text = "# comment\n\nalpha = 1*return(3)  # trailing comment\n"
+			   "  beta = print(a #hash) comm=x\n";
+
+	(void)state;
+	assert_int_equal(rules_parse_text(text, "f.fp", rules, 4, err, sizeof(err)), 2);
+	assert_string_equal(rules[0].name, "alpha");
+	assert_int_equal(rules[0].line, 3);
+	assert_string_equal(rules[1].terms[0].msg, "a #hash");
+	assert_int_equal(rules[1].line, 4);
+	assert_int_equal(rules_parse_text("ok = off\nbad = nope\n", "f.fp", rules, 4, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "f.fp:2:7: unknown action 'nope'"));
+	assert_int_equal(rules_parse_text("a = off\nb = off\n", "f.fp", rules, 1, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "too many rules"));
+}
+
+static void test_to_bpf(void **state)
+{
+	struct fp_rule b;
+
+	(void)state;
+	parse_ok("x = 50%2*error(EIO)->sleep(7) comm=ab* arg1=5 when=2..4+2 after=1");
+	rule_to_bpf(&r, &b);
+	assert_int_equal(b.nterms, 2);
+	assert_int_equal(b.terms[0].permille_x10, 5000);
+	assert_int_equal(b.terms[0].count, 2);
+	assert_int_equal(b.terms[0].action, FP_ACT_RETURN);
+	assert_int_equal(b.terms[0].value, -5);
+	assert_int_equal(b.terms[1].action, FP_ACT_SLEEP);
+	assert_int_equal(b.terms[1].arg, 7);
+	assert_string_equal(b.comm, "ab*");
+	assert_int_equal(b.args[0].kind, FP_ARG_INT_EQ);
+	assert_int_equal(b.when_first, 2);
+	assert_int_equal(b.when_step, 2);
+	assert_int_equal(b.after, 1);
+}
+
+static void test_unsupported_at_site(void **state)
+{
+	(void)state;
+	parse_ok("x = return(1)");
+	assert_non_null(rule_term_unsupported(&r.terms[0], false, false));
+	assert_non_null(strstr(rule_term_unsupported(&r.terms[0], true, false), "FPBPF_POINT"));
+	assert_null(rule_term_unsupported(&r.terms[0], true, true));
+	parse_ok("x = sleep(5)");
+	assert_null(rule_term_unsupported(&r.terms[0], false, false));
+	parse_ok("x = exit(1)");
+	assert_non_null(rule_term_unsupported(&r.terms[0], false, false));
+}
+
+static void test_edit_distance(void **state)
+{
+	(void)state;
+	assert_int_equal(edit_distance("retrun", "return"), 2);
+	assert_int_equal(edit_distance("", "abc"), 3);
+	assert_int_equal(edit_distance("same", "same"), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_probability_count_chain),
+		cmocka_unit_test(test_issue_examples),
+		cmocka_unit_test(test_error_and_names),
+		cmocka_unit_test(test_when),
+		cmocka_unit_test(test_filters),
+		cmocka_unit_test(test_errors_have_positions),
+		cmocka_unit_test(test_rule_file),
+		cmocka_unit_test(test_to_bpf),
+		cmocka_unit_test(test_unsupported_at_site),
+		cmocka_unit_test(test_edit_distance),
+	};
+
+	return cmocka_run_group_tests_name("rules", tests, NULL, NULL);
+}

@@ -1,0 +1,108 @@
+/* Victim for the integration tests: each mode exercises failpoints in a way whose
+ * output proves what fpbpf did (values returned, counts, timing, exit status). */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "fpbpf.h"
+
+static atomic_long injected;
+static int per_thread;
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* One value failpoint with two context arguments: the call number and a tenant name. */
+static int call(int i)
+{
+	const char *tenant = i % 2 ? "test_odd" : "prod_even";
+	long rc = 0;
+
+	if (FPBPF_FAIL(vfail, &rc, i, tenant))
+		return (int)rc;
+	return 0;
+}
+
+static void *worker(void *arg)
+{
+	(void)arg;
+	for (int i = 1; i <= per_thread; i++)
+		if (call(i))
+			atomic_fetch_add(&injected, 1);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "count";
+	int n = argc > 2 ? atoi(argv[2]) : 1;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(mode, "count")) {
+		long k = 0;
+
+		for (int i = 1; i <= n; i++) {
+			int rc = call(i);
+
+			k += rc != 0;
+			printf("%d:%d\n", i, rc);
+		}
+		printf("injected=%ld\n", k);
+	} else if (!strcmp(mode, "threads")) {
+		int t = argc > 3 ? atoi(argv[3]) : 4;
+		pthread_t th[64];
+
+		per_thread = n;
+		for (int i = 0; i < t && i < 64; i++)
+			pthread_create(&th[i], NULL, worker, NULL);
+		for (int i = 0; i < t && i < 64; i++)
+			pthread_join(th[i], NULL);
+		printf("injected=%ld\n", atomic_load(&injected));
+	} else if (!strcmp(mode, "point")) {
+		FPBPF_POINT(vpoint);
+		printf("after point\n");
+	} else if (!strcmp(mode, "sleep")) {
+		double t0 = now_ms();
+
+		FPBPF_POINT(vpoint);
+		printf("slept_ms=%.0f\n", now_ms() - t0);
+	} else if (!strcmp(mode, "fork")) {
+		pid_t child = fork();
+
+		if (child == 0) {
+			printf("child:%d\n", call(1));
+			return 0;
+		}
+		waitpid(child, NULL, 0);
+		printf("parent done\n");
+	} else if (!strcmp(mode, "ticker")) {
+		/* Hits vpoint every 10 ms for n ms and reports the longest gap between passes. */
+		double start = now_ms(), last = start, gap = 0;
+
+		printf("ready %d\n", getpid());
+		while (now_ms() - start < n) {
+			double t;
+
+			FPBPF_POINT(vpoint);
+			t = now_ms();
+			if (t - last > gap)
+				gap = t - last;
+			last = t;
+			usleep(10000);
+		}
+		printf("max_gap_ms=%.0f\n", gap);
+	} else {
+		fprintf(stderr, "victim: unknown mode %s\n", mode);
+		return 2;
+	}
+	return 0;
+}

@@ -7,7 +7,7 @@ echo "$out" | grep -q 'fpbpf:vfail \[value\] args="8@[^ ]* 8@[^ ]* -4@\$2 .*sema
 echo "$out" | grep -q 'fpbpf:vpoint \[point\]'; expect "list shows side-effect failpoint" 0 $?
 n=$(fp list --json "$VICTIM" | python3 -c 'import json,sys; print(sum(1 for l in sys.stdin if json.loads(l)["name"]=="vfail"))')
 expect "list --json" 1 "$n"
-"$VICTIM" ticker 1500 >/dev/null &
+"$VICTIM" ticker 30000 >/dev/null &
 vp=$!
 sleep 0.2
 fp list -p "$vp" | grep -q "$(basename "$VICTIM") fpbpf:vpoint"; expect "list -p PID" 0 $?

@@ -18,6 +18,7 @@ done
 [ -x /bin/busybox ] || { echo "vmtest: /bin/busybox missing: install Debian package busybox-static" >&2; exit 1; }
 
 kernel=$("$here/kernel.sh")
+cwd=$(pwd)
 work=$(mktemp -d "$(pwd)/build/vmtest.XXXXXX" 2>/dev/null || { mkdir -p build; mktemp -d "$(pwd)/build/vmtest.XXXXXX"; })
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/results" "$work/initramfs/bin"
@@ -40,14 +41,20 @@ mkdir -p /sys /dev /root
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /root || { echo "vmtest: cannot mount host root"; reboot -f; }
-mount -t 9p -o trans=virtio,version=9p2000.L results /root$work/results
+# A fresh tmpfs /tmp for the guest, but a work tree under the host's /tmp stays visible.
+mkdir -p /hosttmp
+mount -o bind /root/tmp /hosttmp
+mount -t tmpfs tmpfs /root/tmp
+case "$cwd" in
+/tmp/*) mkdir -p "/root$cwd" && mount -o bind "/hosttmp${cwd#/tmp}" "/root$cwd" ;;
+esac
+mount -t 9p -o trans=virtio,version=9p2000.L results /root$work/results || echo "vmtest: cannot mount results share"
 mount -t proc proc /root/proc
 mount -t sysfs sys /root/sys
 mount -t devtmpfs dev /root/dev
 mkdir -p /root/dev/pts /root/dev/shm 2>/dev/null
 mount -t devpts devpts /root/dev/pts 2>/dev/null
 mount -t tmpfs tmpfs /root/dev/shm
-mount -t tmpfs tmpfs /root/tmp
 mount -t tmpfs tmpfs /root/run
 mount -t bpf bpf /root/sys/fs/bpf
 mount -t tracefs tracefs /root/sys/kernel/tracing

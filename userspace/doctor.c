@@ -86,53 +86,54 @@ int doctor_report(bool json)
 		snprintf(c[n].detail, sizeof(c[n].detail), __VA_ARGS__);          \
 		n++;                                                               \
 	} while (0)
+/* Runs the probe once; the detail says what was found or what to do. */
+#define CHECK(NAME, PROBE, FOR, YES, NO)                                          \
+	do {                                                                       \
+		bool ok_ = (PROBE);                                                \
+		ADD(NAME, ok_, FOR, "%s", ok_ ? (YES) : (NO));                     \
+	} while (0)
 
 	ADD("kernel", true, "everything", "%s %s", u.release, u.machine);
-	ADD("btf", exists("/sys/kernel/btf/vmlinux"), "building fpbpf (CO-RE vmlinux.h), tracing programs",
-	    exists("/sys/kernel/btf/vmlinux") ? "/sys/kernel/btf/vmlinux" : "missing: rebuild the kernel with CONFIG_DEBUG_INFO_BTF=y");
-	ADD("bpf_syscall", feature_kprobe_progs(), "everything",
-	    "%s", feature_kprobe_progs() ? "kprobe/uprobe programs load"
-	    : "cannot load BPF programs: needs root (CAP_BPF+CAP_PERFMON) and CONFIG_BPF_SYSCALL, CONFIG_BPF_EVENTS");
-	ADD("uprobes", exists("/sys/bus/event_source/devices/uprobe/type"), "USDT failpoints",
-	    "%s", exists("/sys/bus/event_source/devices/uprobe/type") ? "uprobe PMU present"
-	    : "no uprobe PMU: rebuild the kernel with CONFIG_UPROBES=y and CONFIG_UPROBE_EVENTS=y");
-	ADD("usdt_semaphores", exists("/sys/bus/event_source/devices/uprobe/format/ref_ctr_offset"),
-	    "failpoints that cost one branch when detached",
-	    "%s", exists("/sys/bus/event_source/devices/uprobe/format/ref_ctr_offset") ? "uprobe ref_ctr_offset supported"
-	    : "kernel older than 4.20: semaphores are not incremented, failpoints never fire");
-	ADD("ringbuf", libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1, "events, stop-and-write delivery",
-	    "%s", libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1 ? "BPF ring buffer supported" : "needs Linux 5.8 or later");
-	ADD("bpf_send_signal", feature_send_signal_thread(), "signal(), panic at probes, stop-and-write",
-	    "%s", feature_send_signal_thread() ? "bpf_send_signal_thread available" : "needs Linux 5.5 or later");
+	CHECK("btf", exists("/sys/kernel/btf/vmlinux"), "building fpbpf (CO-RE vmlinux.h), tracing programs",
+	      "/sys/kernel/btf/vmlinux", "missing: rebuild the kernel with CONFIG_DEBUG_INFO_BTF=y");
+	CHECK("bpf_syscall", feature_kprobe_progs(), "everything", "kprobe/uprobe programs load",
+	      "cannot load BPF programs: needs root (CAP_BPF+CAP_PERFMON) and CONFIG_BPF_SYSCALL, CONFIG_BPF_EVENTS");
+	CHECK("uprobes", exists("/sys/bus/event_source/devices/uprobe/type"), "USDT failpoints", "uprobe PMU present",
+	      "no uprobe PMU: rebuild the kernel with CONFIG_UPROBES=y and CONFIG_UPROBE_EVENTS=y");
+	CHECK("usdt_semaphores", exists("/sys/bus/event_source/devices/uprobe/format/ref_ctr_offset"),
+	      "failpoints that cost one branch when detached", "uprobe ref_ctr_offset supported",
+	      "kernel older than 4.20: semaphores are not incremented, failpoints never fire");
+	CHECK("ringbuf", libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1, "events, stop-and-write delivery",
+	      "BPF ring buffer supported", "needs Linux 5.8 or later");
+	CHECK("bpf_send_signal", feature_send_signal_thread(), "signal(), panic at probes, stop-and-write",
+	      "bpf_send_signal_thread available", "needs Linux 5.5 or later");
 	if (feature_probe_write_user())
 		ADD("bpf_probe_write_user", true, "direct verdict delivery (fast path)", "available");
 	else
 		ADD("bpf_probe_write_user", false, "direct verdict delivery (fast path)",
 		    "unavailable%s%s%s: fpbpf falls back to stop-and-write (slower, briefly stops the process); boot with lockdown=none to get it",
 		    lock ? " (kernel lockdown is '" : "", lock ? lock : "", lock ? "')" : "");
-	ADD("kprobes", exists("/sys/bus/event_source/devices/kprobe/type"), "sys: and kfunc: faults",
-	    "%s", exists("/sys/bus/event_source/devices/kprobe/type") ? "kprobe PMU present"
-	    : "no kprobe PMU: the kernel lacks CONFIG_KPROBES (and CONFIG_KPROBE_EVENTS); use the VM kernel (vmtest/)");
-	ADD("bpf_override_return", feature_override_return(), "sys: and kfunc: faults",
-	    "%s", feature_override_return() ? "available"
-	    : "unavailable: needs CONFIG_BPF_KPROBE_OVERRIDE and CONFIG_FUNCTION_ERROR_INJECTION (Debian's stock kernel has neither)");
+	CHECK("kprobes", exists("/sys/bus/event_source/devices/kprobe/type"), "sys: and kfunc: faults", "kprobe PMU present",
+	      "no kprobe PMU: the kernel lacks CONFIG_KPROBES (and CONFIG_KPROBE_EVENTS); use the VM kernel (vmtest/)");
+	CHECK("bpf_override_return", feature_override_return(), "sys: and kfunc: faults", "available",
+	      "unavailable: needs CONFIG_BPF_KPROBE_OVERRIDE and CONFIG_FUNCTION_ERROR_INJECTION (Debian's stock kernel has neither)");
 	{
 		char p[128];
 		bool ok;
 
 		snprintf(p, sizeof(p), "%s/events/syscalls/sys_enter_openat/format", tracefs);
 		ok = exists(p);
-		ADD("syscall_tracepoints", ok, "syscall argument names for sys: filters",
-		    "%s", ok ? "syscalls:* tracepoints present" : "missing: needs CONFIG_FTRACE_SYSCALLS and tracefs mounted; a built-in table is used instead");
+		CHECK("syscall_tracepoints", ok, "syscall argument names for sys: filters", "syscalls:* tracepoints present",
+		      "missing: needs CONFIG_FTRACE_SYSCALLS and tracefs mounted; a built-in table is used instead");
 	}
-	ADD("error_injection_list", exists("/sys/kernel/debug/error_injection/list"), "checking kfunc: targets",
-	    "%s", exists("/sys/kernel/debug/error_injection/list") ? "/sys/kernel/debug/error_injection/list"
-	    : "missing: needs CONFIG_FUNCTION_ERROR_INJECTION and debugfs");
-	ADD("bpf_lsm", strstr(lsm, "bpf") != NULL, "future LSM-based faults",
-	    "%s", strstr(lsm, "bpf") ? "bpf is in the active LSM list" : "bpf is not an active LSM: needs CONFIG_BPF_LSM and lsm=...,bpf on the kernel command line");
-	ADD("uprobe_register_writes", feature_uprobe_regs_write(), "nothing (fpbpf writes verdicts to memory instead)",
-	    "%s", feature_uprobe_regs_write() ? "verifier accepts pt_regs writes" : "verifier rejects pt_regs writes from uprobe programs (expected)");
+	CHECK("error_injection_list", exists("/sys/kernel/debug/error_injection/list"), "checking kfunc: targets",
+	      "/sys/kernel/debug/error_injection/list", "missing: needs CONFIG_FUNCTION_ERROR_INJECTION and debugfs");
+	CHECK("bpf_lsm", strstr(lsm, "bpf") != NULL, "future LSM-based faults", "bpf is in the active LSM list",
+	      "bpf is not an active LSM: needs CONFIG_BPF_LSM and lsm=...,bpf on the kernel command line");
+	CHECK("uprobe_register_writes", feature_uprobe_regs_write(), "nothing (fpbpf writes verdicts to memory instead)",
+	      "verifier accepts pt_regs writes", "verifier rejects pt_regs writes from uprobe programs (expected)");
 #undef ADD
+#undef CHECK
 
 	usdt_ok = c[2].ok && c[3].ok && c[4].ok && c[5].ok && c[6].ok;
 	if (json) {

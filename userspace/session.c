@@ -52,7 +52,7 @@ struct session {
 	struct stopped_proc stopped[64];
 	int nstopped;
 	pid_t *ever_stopped;	/* processes we stopped at least once: SIGCONT at teardown */
-	int never_stopped_cap, never;
+	int ever_stopped_cap, nstopped_ever;
 	long long t0_ns;
 	__u64 events;
 };
@@ -343,19 +343,19 @@ static void print_event(struct session *s, const struct fp_event *e, const char 
 
 static void remember_stopped(struct session *s, pid_t pid)
 {
-	for (int i = 0; i < s->never; i++)
+	for (int i = 0; i < s->nstopped_ever; i++)
 		if (s->ever_stopped[i] == pid)
 			return;
-	if (s->never == s->never_stopped_cap) {
-		int cap = s->never_stopped_cap ? s->never_stopped_cap * 2 : 16;
+	if (s->nstopped_ever == s->ever_stopped_cap) {
+		int cap = s->ever_stopped_cap ? s->ever_stopped_cap * 2 : 16;
 		pid_t *grown = realloc(s->ever_stopped, (size_t)cap * sizeof(*grown));
 
 		if (!grown)
 			return;
 		s->ever_stopped = grown;
-		s->never_stopped_cap = cap;
+		s->ever_stopped_cap = cap;
 	}
-	s->ever_stopped[s->never++] = pid;
+	s->ever_stopped[s->nstopped_ever++] = pid;
 }
 
 static void hold_stopped(struct session *s, pid_t pid, long long resume_ns)
@@ -381,8 +381,6 @@ static bool is_held(const struct session *s, pid_t pid)
 static int on_event(void *ctx, const struct fp_event *e)
 {
 	struct session *s = ctx;
-	const struct probe_ref *p = probe_of(s, e->probe);
-	const struct rule *r = e->rule < (__u32)s->o->nrules ? &s->o->rules[e->rule] : NULL;
 
 	switch (e->kind) {
 	case FP_EV_STOP_WRITE:
@@ -417,8 +415,6 @@ static int on_event(void *ctx, const struct fp_event *e)
 		print_event(s, e, "eval");
 		break;
 	}
-	(void)p;
-	(void)r;
 	return 0;
 }
 
@@ -758,7 +754,7 @@ out:
 		injector__free(s->inj);
 		s->inj = NULL;
 	}
-	for (int i = 0; i < s->never; i++)
+	for (int i = 0; i < s->nstopped_ever; i++)
 		kill(s->ever_stopped[i], SIGCONT);
 	if (child > 0) {
 		if (sync_pipe[1] >= 0) {

@@ -75,26 +75,36 @@ static __always_inline int in_scope(__u32 tgid)
 	return !filter_targets || bpf_map_lookup_elem(&targets, &tgid);
 }
 
-/* Own frames (noinline): each holds a glob state, which bpf_loop needs on the stack. */
-static __noinline int comm_matches(const struct fp_rule *rule, const char *comm)
+/* Global (non-static) functions are verified once on their own, not again at every call
+ * site and loop iteration; keeping the glob's bpf_loop in them is what keeps loading
+ * fast on kernels that re-verify nested bpf_loop callbacks until they converge. */
+struct comm_buf {
+	char comm[FP_COMM_LEN];
+};
+
+__noinline int fp_comm_matches(const struct fp_rule *rule, const struct comm_buf *c)
 {
 	struct glob_state g = {};
 
-	if (!rule || !rule->comm[0])
+	if (!rule || !c)
+		return 0;
+	if (!rule->comm[0])
 		return 1;
 	__builtin_memcpy(g.pat, rule->comm, FP_COMM_LEN);
-	__builtin_memcpy(g.str, comm, FP_COMM_LEN);
+	__builtin_memcpy(g.str, c->comm, FP_COMM_LEN);
 	g.str[FP_COMM_LEN - 1] = 0;
 	return glob_match(&g);
 }
 
-static __noinline int arg_matches(struct pt_regs *ctx, const struct fp_arg_filter *f,
-				  __u64 usdt_index)
+__noinline int fp_arg_matches(struct pt_regs *ctx, const struct fp_arg_filter *f,
+			      __u64 usdt_index)
 {
 	struct glob_state g = {};
 	long val = 0;
 
-	if (!f || f->kind == FP_ARG_ANY)
+	if (!f)
+		return 0;
+	if (f->kind == FP_ARG_ANY)
 		return 1;
 	if (bpf_usdt_arg(ctx, usdt_index, &val))
 		return 0;
@@ -108,7 +118,7 @@ static __noinline int arg_matches(struct pt_regs *ctx, const struct fp_arg_filte
 
 static __always_inline int filters_match(struct pt_regs *ctx, const struct fp_rule *rule,
 					 const struct fp_probe *probe, __u32 tgid, __u32 tid,
-					 const char *comm)
+					 const struct comm_buf *comm)
 {
 	__u64 base = probe->has_slot ? 3 : 0;
 
@@ -117,9 +127,9 @@ static __always_inline int filters_match(struct pt_regs *ctx, const struct fp_ru
 	if (rule->tid && rule->tid != tid)
 		return 0;
 	for (int i = 0; i < FP_MAX_ARGS; i++)
-		if (!arg_matches(ctx, &rule->args[i], base + i))
+		if (!fp_arg_matches(ctx, &rule->args[i], base + i))
 			return 0;
-	return comm_matches(rule, comm);
+	return fp_comm_matches(rule, comm);
 }
 
 /* strace's when=FIRST[..LAST][+STEP], over the rule's matching hits. */
@@ -305,7 +315,7 @@ struct hit {
 	const struct fp_probe *probe;
 	__u64 slot;
 	__u32 tgid, tid, probe_id;
-	char comm[FP_COMM_LEN];
+	struct comm_buf comm;
 };
 
 /* One rule of the probe; returns 1 (stop the loop) once a rule injected. */
@@ -325,7 +335,7 @@ static __always_inline long eval_rule(__u32 i, struct hit *h, const int can_writ
 	if (!rule || !st || !rule->active)
 		return 0;
 	__sync_fetch_and_add(&st->evaluated, 1);
-	if (!filters_match(h->ctx, rule, h->probe, h->tgid, h->tid, h->comm)) {
+	if (!filters_match(h->ctx, rule, h->probe, h->tgid, h->tid, &h->comm)) {
 		emit_eval(h->tgid, h->tid, h->probe_id, rid, 0);
 		return 0;
 	}
@@ -379,7 +389,7 @@ static __always_inline int handle_hit(struct pt_regs *ctx, const int can_write)
 		if (val)
 			return recheck(h.tgid, h.tid, h.probe_id, h.slot, val, can_write);
 	}
-	bpf_get_current_comm(h.comm, sizeof(h.comm));
+	bpf_get_current_comm(h.comm.comm, sizeof(h.comm.comm));
 	bpf_loop(FP_RULES_PER_PROBE, can_write ? eval_rule_write : eval_rule_stop, &h, 0);
 	return 0;
 }

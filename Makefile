@@ -43,7 +43,7 @@ USER_OBJS := $(patsubst userspace/%.c,$(OUT)/obj/%.o,$(USER_SRCS))
 LIB_OBJS := $(filter-out $(OUT)/obj/main.o,$(USER_OBJS))
 VICTIMS := $(patsubst tests/victims/%.c,$(OUT)/victims/%,$(wildcard tests/victims/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(wildcard tests/unit/*.c))
-BENCHES := $(patsubst bench/%.c,$(OUT)/bench/%,$(wildcard bench/*.c))
+BENCHES := $(patsubst bench/%.c,$(OUT)/bench/%,$(filter-out %.bpf.c,$(wildcard bench/*.c)))
 
 all: $(OUT)/fpbpf $(VICTIMS) $(OUT)/kvdemo
 
@@ -63,6 +63,11 @@ $(OUT)/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h | $(OUT)/.deps-ok
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(OUT)/bench/%.bpf.o: bench/%.bpf.c $(OUT)/vmlinux.h | $(OUT)/.deps-ok
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 $(OUT)/%.bpf.skel.h: $(OUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
@@ -78,10 +83,16 @@ $(OUT)/fpbpf: $(USER_OBJS)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # Victims and the demo are the programs under test: plain builds, like a user's.
-$(OUT)/victims/%: tests/victims/%.c include/fpbpf.h | $(OUT)/.deps-ok
+$(OUT)/victims/libfpvictim.so: $(wildcard tests/victims/lib/*.c) include/fpbpf.h | $(OUT)/.deps-ok
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -O2 -g -Wall -Wextra -Iinclude -MMD -MP $< -o $@ -pthread
+	$(Q)$(CC) -O2 -g -Wall -Wextra -Iinclude -fPIC -shared $(filter %.c,$^) -o $@
+
+$(OUT)/victims/%: tests/victims/%.c include/fpbpf.h $(OUT)/victims/libfpvictim.so | $(OUT)/.deps-ok
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -g -Wall -Wextra -Iinclude -MMD -MP $< -o $@ -pthread \
+		-L$(@D) -lfpvictim -Wl,-rpath,'$$ORIGIN'
 
 $(OUT)/kvdemo: examples/kvdemo.c include/fpbpf.h | $(OUT)/.deps-ok
 	$(call msg,CC,$@)
@@ -91,6 +102,10 @@ $(OUT)/unit/%: tests/unit/%.c $(LIB_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LIB_OBJS) $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
+
+$(OUT)/bench/usdt_empty: bench/usdt_empty.c $(OUT)/bench/empty_usdt.bpf.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -g -Wall -Wextra -I$(OUT)/bench -MMD -MP $< -o $@ -lbpf -lelf -lz
 
 $(OUT)/bench/%: bench/%.c include/fpbpf.h | $(OUT)/.deps-ok
 	$(call msg,CC,$@)

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "libdeps.h"
 #include "log.h"
 #include "names.h"
 #include "session.h"
@@ -99,6 +100,20 @@ static int add_file(struct session *s, const char *path)
 	return s->nfiles++;
 }
 
+/* Libraries without notes are skipped rather than failing: most have none. */
+static void add_library(const char *path, void *arg)
+{
+	struct session *s = arg;
+	struct usdt_file probe;
+	char err[256];
+
+	if (usdt_file_read(path, &probe, err, sizeof(err)))
+		return;
+	if (probe.n)
+		add_file(s, path);
+	usdt_file_free(&probe);
+}
+
 /* Executable, file-backed mappings of a process: its binary and shared libraries. */
 static int add_process_files(struct session *s, pid_t pid)
 {
@@ -116,20 +131,13 @@ static int add_process_files(struct session *s, pid_t pid)
 	}
 	while (fgets(line, sizeof(line), f)) {
 		char perms[8], *file = strchr(line, '/');
-		char err[256];
-		struct usdt_file probe;
 
 		if (sscanf(line, "%*s %7s", perms) != 1 || perms[2] != 'x' || !file)
 			continue;
 		file[strcspn(file, "\n")] = 0;
 		if (strstr(file, " (deleted)"))
 			continue;
-		/* Skip files without notes rather than failing: most libraries have none. */
-		if (usdt_file_read(file, &probe, err, sizeof(err)))
-			continue;
-		if (probe.n)
-			add_file(s, file);
-		usdt_file_free(&probe);
+		add_library(file, s);
 	}
 	fclose(f);
 	return 0;
@@ -469,6 +477,28 @@ static void wait_group_stopped(pid_t pid)
 	pr_warn("fpbpf: process %d did not stop within 200ms; continuing it anyway\n", pid);
 }
 
+/* process_vm_writev needs CONFIG_CROSS_MEMORY_ATTACH; /proc/PID/mem reaches the same
+ * memory on kernels built without it. Returns 0 once all of local landed. */
+static int write_target_memory(pid_t pid, const struct iovec *local, const struct iovec *remote)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	n = process_vm_writev(pid, local, 1, remote, 1, 0);
+	if (n == (ssize_t)local->iov_len)
+		return 0;
+	if (n >= 0 || errno != ENOSYS)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = pwrite(fd, local->iov_base, local->iov_len, (off_t)(uintptr_t)remote->iov_base);
+	close(fd);
+	return n == (ssize_t)local->iov_len ? 0 : -1;
+}
+
 static void deliver_pending(struct session *s)
 {
 	while (s->npending) {
@@ -486,8 +516,7 @@ static void deliver_pending(struct session *s)
 				s->pending[kept++] = *w;
 				continue;
 			}
-			if (process_vm_writev(pid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof(w->verdict) &&
-			    errno != ESRCH)
+			if (write_target_memory(pid, &local, &remote) && errno != ESRCH)
 				pr_warn("fpbpf: cannot write verdict into %d/%d at 0x%llx: %s\n", pid, w->tid,
 					(unsigned long long)w->slot, strerror(errno));
 		}
@@ -636,6 +665,7 @@ int session_main(const struct session_opts *o)
 		}
 		if (add_file(s, cmd_path) < 0)
 			goto out;
+		libdeps_each(cmd_path, add_library, s);
 	} else if (o->pid) {
 		if (o->pid == 1 || o->pid == getpid()) {
 			log_error("refusing to target pid %d (%s)", o->pid, o->pid == 1 ? "init" : "fpbpf itself");

@@ -10,7 +10,11 @@ expect "list --json" 1 "$n"
 "$VICTIM" ticker 30000 >/dev/null &
 vp=$!
 sleep 0.2
-fp list -p "$vp" | grep -q "$(basename "$VICTIM") fpbpf:vpoint"; expect "list -p PID" 0 $?
+out=$(fp list -p "$vp")
+echo "$out" | grep -q "$(basename "$VICTIM") fpbpf:vpoint"; expect "list -p PID" 0 $?
+echo "$out" | grep -q "libfpvictim.so fpbpf:vlib \[value\]"; expect "list -p PID includes mapped libraries" 0 $?
+fp list "$VICTIMS/libfpvictim.so" | grep -q 'victim:plain_tick \[usdt\] args="-8@[^"]*" semaphore=0x0'
+expect "list a library, foreign probes included" 0 $?
 kill "$vp"; wait "$vp" 2>/dev/null
 fp list /etc/passwd; expect "list rejects non-ELF" "1|yes" "$?|$(grep -q 'not an ELF file' "$TMP/err" && echo yes)"
 

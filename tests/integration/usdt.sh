@@ -92,3 +92,58 @@ expect "paused about 1s, resumed after detach" yes "$([ "${gap:-0}" -ge 700 ] &&
 grep -q 'inject fpbpf:vpoint.*action=pause' "$TMP/err"; expect "pause event" 0 $?
 st=$(awk '{print $3}' "/proc/$vpid/stat" 2>/dev/null || echo gone)
 expect "victim not left stopped" gone "$st"
+
+group "libraries"
+LIB=$VICTIMS/libfpvictim.so
+got=$(fp run $D -e "usdt:$LIB:fpbpf:vlib = 1*return(8)" -- "$VICTIM" lib 2 | tr '\n' ' ')
+expect "usdt:PATH rule reaches a shared library" "1:8 2:0 " "$got"
+got=$(fp run $D -e 'vlib = return(8) when=2' -- "$VICTIM" lib 3 | tr '\n' ' ')
+expect "run finds failpoints in the command's libraries" "1:0 2:8 3:0 " "$got"
+fp run $D -e 'vlbi = return(8)' -- "$VICTIM" lib 1 >/dev/null
+expect "unknown failpoint names the libraries searched" "2|yes" "$?|$(grep -q "no failpoint 'vlbi' in victim, libfpvictim.so; closest: 'vlib'" "$TMP/err" && echo yes)"
+
+# Probes not made by fpbpf.h have no verdict slot: the controller acts from outside.
+group "foreign probes"
+PLAIN="usdt:$LIB:victim:plain_tick"
+gap=$(fp run $D -e "$PLAIN = 1*sleep(300)" -- "$VICTIM" plain 1500 | sed -n 's/max_gap_ms=//p')
+expect "sleep stops the process from outside" yes "$([ "${gap:-0}" -ge 290 ] && [ "${gap:-0}" -lt 1400 ] && echo yes || echo "no (gap $gap)")"
+fp run $D -e "$PLAIN = signal(SIGTERM)" -- "$VICTIM" plain 5000 >/dev/null
+expect "signal at a foreign probe" 143 $?
+fp run $D -e "$PLAIN = 1*panic" -- "$VICTIM" plain 5000 >/dev/null
+expect "panic at a foreign probe aborts" 134 $?
+fp run $D -e "$PLAIN = print arg1=3" -- "$VICTIM" plain 300 >/dev/null
+expect "arg filter at a foreign probe" "1|hit=1" "$(grep -c 'inject victim:plain_tick' "$TMP/err")|$(grep -o 'hit=[0-9]*' "$TMP/err")"
+fp run $D -e "$PLAIN = return(1)" -- "$VICTIM" plain 100
+expect "return refused without a slot" "2|yes" "$?|$(grep -q 'needs a failpoint made with fpbpf.h (this probe has no verdict slot)' "$TMP/err" && echo yes)"
+"$VICTIM" plain 15000 >"$TMP/plain" &
+vpid=$!
+sleep 0.3
+"$FPBPF" attach $D -p "$vpid" -e 'plain_tick = 1*pause' 2>"$TMP/err" &
+fpid=$!
+for _ in $(seq 100); do grep -q '^fpbpf: delivery' "$TMP/err" && break; sleep 0.1; done
+sleep 1
+st=$(awk '{print $3}' "/proc/$vpid/stat")
+kill -INT "$fpid"
+wait "$fpid"
+sleep 0.2
+st_after=$(awk '{print $3}' "/proc/$vpid/stat")
+kill "$vpid"; wait "$vpid" 2>/dev/null
+expect "pause stops from outside, detach continues it" "T|S" "$st|$st_after"
+
+group "attach --binary"
+"$VICTIM" ticker 20000 >/dev/null &
+vpid=$!
+sleep 0.3
+"$FPBPF" attach $D --binary "$VICTIM" -e 'vpoint = exit(9)' 2>"$TMP/err" &
+fpid=$!
+wait "$vpid"; rc=$?
+kill -INT "$fpid"; wait "$fpid"
+expect "every process of the binary is reached" 9 "$rc"
+"$VICTIM" ticker 20000 >/dev/null &
+vpid=$!
+sleep 0.3
+"$FPBPF" attach $D -p "$vpid" -e 'vlib = return(1)' -e 'vpoint = 1*exit(4)' 2>"$TMP/err" &
+fpid=$!
+wait "$vpid"; rc=$?
+kill -INT "$fpid"; wait "$fpid"
+expect "attach -p resolves failpoints in mapped libraries too" "4|yes" "$rc|$(grep -q 'vlib.*(never hit)' "$TMP/err" && echo yes)"

@@ -10,6 +10,9 @@
 #include <unistd.h>
 #include "fpbpf.h"
 
+int fpvictim_lib_call(int i);
+void fpvictim_plain_tick(long i);
+
 static atomic_long injected;
 static int per_thread;
 
@@ -84,6 +87,25 @@ int main(int argc, char **argv)
 		}
 		waitpid(child, NULL, 0);
 		printf("parent done\n");
+	} else if (!strcmp(mode, "lib")) {
+		for (int i = 1; i <= n; i++)
+			printf("%d:%d\n", i, fpvictim_lib_call(i));
+	} else if (!strcmp(mode, "plain")) {
+		/* Hits the library's plain probe every 10 ms for n ms; reports the longest gap. */
+		double start = now_ms(), last = start, gap = 0;
+
+		printf("ready %d\n", getpid());
+		for (long i = 1; now_ms() - start < n; i++) {
+			double t;
+
+			fpvictim_plain_tick(i);
+			t = now_ms();
+			if (t - last > gap)
+				gap = t - last;
+			last = t;
+			usleep(10000);
+		}
+		printf("max_gap_ms=%.0f\n", gap);
 	} else if (!strcmp(mode, "ticker")) {
 		/* Hits vpoint every 10 ms for n ms and reports the longest gap between passes. */
 		double start = now_ms(), last = start, gap = 0;

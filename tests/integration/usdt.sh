@@ -4,6 +4,13 @@
 D="--delivery=${DELIVERY:-auto}"
 
 # count CASE RULE N WANT: run the victim for N calls; WANT is the "i:rc" list, space-joined.
+# attach_bg PID RULE: attaches in the background (pid in $fpid) and waits until it is live.
+attach_bg() {
+	"$FPBPF" attach $D -p "$1" -e "$2" 2>"$TMP/err" &
+	fpid=$!
+	for _ in $(seq 100); do grep -q '^fpbpf: delivery' "$TMP/err" && break; sleep 0.1; done
+}
+
 count_case() {
 	local got
 	got=$(fp run $D -e "$2" -- "$VICTIM" count "$3" | grep -v injected | tr '\n' ' ' | sed 's/ $//')
@@ -80,9 +87,7 @@ group "pause"
 "$VICTIM" ticker 15000 >"$TMP/tick" &
 vpid=$!
 sleep 0.3
-"$FPBPF" attach $D -p "$vpid" -e 'vpoint = pause' 2>"$TMP/err" &
-fpid=$!
-for _ in $(seq 100); do grep -q '^fpbpf: delivery' "$TMP/err" && break; sleep 0.1; done
+attach_bg "$vpid" 'vpoint = pause'
 sleep 1
 kill -INT "$fpid"
 wait "$fpid"
@@ -118,9 +123,7 @@ expect "return refused without a slot" "2|yes" "$?|$(grep -q 'needs a failpoint 
 "$VICTIM" plain 15000 >"$TMP/plain" &
 vpid=$!
 sleep 0.3
-"$FPBPF" attach $D -p "$vpid" -e 'plain_tick = 1*pause' 2>"$TMP/err" &
-fpid=$!
-for _ in $(seq 100); do grep -q '^fpbpf: delivery' "$TMP/err" && break; sleep 0.1; done
+attach_bg "$vpid" 'plain_tick = 1*pause'
 sleep 1
 st=$(awk '{print $3}' "/proc/$vpid/stat")
 kill -INT "$fpid"

@@ -44,6 +44,32 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+static void hit_vpoint(long i)
+{
+	(void)i;
+	FPBPF_POINT(vpoint);
+}
+
+/* Hits a probe every 10 ms for ms milliseconds and reports the longest gap between
+ * passes: how long a sleep or pause held the thread. */
+static void tick(int ms, void (*hit)(long))
+{
+	double start = now_ms(), last = start, gap = 0;
+
+	printf("ready %d\n", getpid());
+	for (long i = 1; now_ms() - start < ms; i++) {
+		double t;
+
+		hit(i);
+		t = now_ms();
+		if (t - last > gap)
+			gap = t - last;
+		last = t;
+		usleep(10000);
+	}
+	printf("max_gap_ms=%.0f\n", gap);
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "count";
@@ -91,37 +117,9 @@ int main(int argc, char **argv)
 		for (int i = 1; i <= n; i++)
 			printf("%d:%d\n", i, fpvictim_lib_call(i));
 	} else if (!strcmp(mode, "plain")) {
-		/* Hits the library's plain probe every 10 ms for n ms; reports the longest gap. */
-		double start = now_ms(), last = start, gap = 0;
-
-		printf("ready %d\n", getpid());
-		for (long i = 1; now_ms() - start < n; i++) {
-			double t;
-
-			fpvictim_plain_tick(i);
-			t = now_ms();
-			if (t - last > gap)
-				gap = t - last;
-			last = t;
-			usleep(10000);
-		}
-		printf("max_gap_ms=%.0f\n", gap);
+		tick(n, fpvictim_plain_tick);
 	} else if (!strcmp(mode, "ticker")) {
-		/* Hits vpoint every 10 ms for n ms and reports the longest gap between passes. */
-		double start = now_ms(), last = start, gap = 0;
-
-		printf("ready %d\n", getpid());
-		while (now_ms() - start < n) {
-			double t;
-
-			FPBPF_POINT(vpoint);
-			t = now_ms();
-			if (t - last > gap)
-				gap = t - last;
-			last = t;
-			usleep(10000);
-		}
-		printf("max_gap_ms=%.0f\n", gap);
+		tick(n, hit_vpoint);
 	} else {
 		fprintf(stderr, "victim: unknown mode %s\n", mode);
 		return 2;

@@ -36,7 +36,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean deps test check unit integration vmtest fuzz fuzz-short bench demo install
+.PHONY: all clean deps test check unit integration vmtest fuzz fuzz-short bench vmbench demo install
 
 USER_SRCS := $(wildcard userspace/*.c)
 USER_OBJS := $(patsubst userspace/%.c,$(OUT)/obj/%.o,$(USER_SRCS))
@@ -150,6 +150,10 @@ test:
 
 bench: all $(BENCHES)
 	$(Q)./bench/run.sh $(OUT)
+
+# The syscall benchmarks need kprobes and bpf_override_return: run the same script in the VM.
+vmbench: all $(BENCHES)
+	$(Q)./vmtest/run.sh ./bench/run.sh $(OUT)
 
 demo: $(OUT)/.deps-ok
 	$(Q)$(MAKE) --no-print-directory all

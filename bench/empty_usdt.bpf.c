@@ -3,9 +3,12 @@
  * the uprobe trap itself. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/usdt.bpf.h>
 
+/* libbpf's USDT attach needs usdt.bpf.h's spec maps even when nothing reads an argument. */
 SEC("usdt")
-int empty_usdt(void *ctx)
+int BPF_USDT(empty_usdt)
 {
 	return 0;
 }

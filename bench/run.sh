@@ -57,5 +57,41 @@ if [ $direct = yes ]; then
 	printf '%-44s %10s ns  %sx baseline\n' "direct write (bpf_probe_write_user)" \
 		"${best[inject_write]}" "$(ratio "${best[inject_write]}" "${best[empty]}")"
 else
-	echo "direct write: not measured, this kernel has no bpf_probe_write_user (see fpbpf doctor; run make bench in the VM)"
+	echo "direct write: not measured, this kernel has no bpf_probe_write_user (see fpbpf doctor; run make vmbench)"
 fi
+
+echo
+if ! "$fpbpf" doctor | grep -qE '^bpf_override_return +ok' || ! "$fpbpf" doctor | grep -qE '^kprobes +ok'; then
+	echo "== syscall faults: skipped, this kernel lacks kprobes or bpf_override_return (run make vmbench) =="
+	exit 0
+fi
+sys=$out/bench/sysloop
+NS=${BENCH_SYSCALLS:-100000}
+NST=${BENCH_STRACE_SYSCALLS:-5000}
+sleep 1000 &
+outsider=$!
+for _ in $(seq "$ROUNDS"); do
+	keep sys_bare "$("$sys" "$NS" | ns)"
+	"$fpbpf" attach -p "$outsider" -e 'sys:read = error(EIO) count=1' 2>"$out/bench/attach.err" &
+	apid=$!
+	for _ in $(seq 100); do grep -q '^fpbpf: delivery' "$out/bench/attach.err" && break; sleep 0.1; done
+	keep sys_outside "$("$sys" "$NS" | ns)"
+	kill -INT "$apid"; wait "$apid" || true
+	keep sys_nomatch "$("$fpbpf" run -e 'sys:read = error(EIO) count=2' -- "$sys" "$NS" 2>/dev/null | ns)"
+	keep sys_inject "$("$fpbpf" run -e 'sys:read = error(EIO) count=1' -- "$sys" "$NS" 2>/dev/null | ns)"
+	keep strace "$(strace -qq -f -o /dev/null -e trace=read -e inject=read:error=EIO:when=1000000000 "$sys" "$NST" | ns)"
+	keep strace_seccomp "$(strace -qq -f --seccomp-bpf -o /dev/null -e trace=read -e inject=read:error=EIO:when=1000000000 "$sys" "$NST" | ns)"
+done
+kill "$outsider"; wait "$outsider" 2>/dev/null || true
+over() { awk -v a="$1" -v b="$2" 'BEGIN{d = a - b; printf "%.1f", d > 0.1 ? d : 0.1}'; }
+b=${best[sys_bare]}
+echo "== syscall faults: read(2) of one byte, per call (best of $ROUNDS rounds) =="
+printf '%-52s %10s ns\n' "bare syscall" "$b"
+for c in sys_outside:"targeted syscall, process outside the scope" sys_nomatch:"targeted process, filter does not match" \
+	 sys_inject:"injected (error(EIO), call not run)" strace:"strace -e inject= (never fires)" \
+	 strace_seccomp:"strace --seccomp-bpf -e inject= (never fires)"; do
+	k=${c%%:*}
+	printf '%-52s %10s ns  %sx bare\n' "${c#*:}" "${best[$k]}" "$(ratio "${best[$k]}" "$b")"
+done
+printf 'non-matching overhead, strace / fpbpf: %sx (goal: >= 100x)\n' \
+	"$(ratio "$(over "${best[strace]}" "$b")" "$(over "${best[sys_nomatch]}" "$b")")"

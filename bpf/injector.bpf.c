@@ -7,10 +7,15 @@
 #include <bpf/usdt.bpf.h>
 #include "injector.h"
 #include "glob.bpf.h"
+#include "syscall_args.bpf.h"
 
 #define SIGSTOP 19
 #define SIGABRT 6
 #define FP_PROB_ONE 10000
+
+/* How a verdict leaves BPF: written into the marker's slot, through the controller while
+ * the thread is stopped, or (kernel probes) as the overridden return value. */
+enum { MODE_STOP, MODE_WRITE, MODE_KERNEL };
 
 const volatile __u32 self_pid = 0;
 const volatile __u32 session_nonce = 0;
@@ -38,6 +43,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct fp_probe);
 } probes SEC(".maps");
+
+/* One cgroup per rule with FP_RF_CGROUP, set from userspace by directory fd. */
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, FP_MAX_RULES);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroups SEC(".maps");
 
 /* Processes in scope (tgids, plus the tids of their threads, which is harmless). */
 struct {
@@ -96,8 +109,13 @@ __noinline int fp_comm_matches(const struct fp_rule *rule, const struct comm_buf
 	return glob_match(&g);
 }
 
+struct call_args {
+	__u64 v[FP_MAX_ARGS];
+};
+
+/* args is NULL at USDT probes, whose arguments bpf_usdt_arg decodes on demand. */
 __noinline int fp_arg_matches(struct pt_regs *ctx, const struct fp_arg_filter *f,
-			      __u64 usdt_index)
+			      __u64 index, const struct call_args *args)
 {
 	struct glob_state g = {};
 	long val = 0;
@@ -106,10 +124,17 @@ __noinline int fp_arg_matches(struct pt_regs *ctx, const struct fp_arg_filter *f
 		return 0;
 	if (f->kind == FP_ARG_ANY)
 		return 1;
-	if (bpf_usdt_arg(ctx, usdt_index, &val))
+	if (args) {
+		if (index >= FP_MAX_ARGS)
+			return 0;
+		val = args->v[index];
+	} else if (bpf_usdt_arg(ctx, index, &val)) {
 		return 0;
+	}
 	if (f->kind == FP_ARG_INT_EQ)
 		return val == f->value;
+	if (f->kind == FP_ARG_INT_MASK)
+		return (val & f->value) == f->value;
 	__builtin_memcpy(g.pat, f->glob, FP_GLOB_LEN);
 	if (bpf_probe_read_user_str(g.str, FP_GLOB_LEN, (const void *)val) < 0)
 		return 0;
@@ -117,8 +142,9 @@ __noinline int fp_arg_matches(struct pt_regs *ctx, const struct fp_arg_filter *f
 }
 
 static __always_inline int filters_match(struct pt_regs *ctx, const struct fp_rule *rule,
-					 const struct fp_probe *probe, __u32 tgid, __u32 tid,
-					 const struct comm_buf *comm)
+					 __u32 rid, const struct fp_probe *probe, __u32 tgid,
+					 __u32 tid, const struct comm_buf *comm,
+					 const struct call_args *args)
 {
 	__u64 base = probe->has_slot ? 3 : 0;
 
@@ -126,8 +152,12 @@ static __always_inline int filters_match(struct pt_regs *ctx, const struct fp_ru
 		return 0;
 	if (rule->tid && rule->tid != tid)
 		return 0;
+	if ((rule->flags & FP_RF_UID) && rule->uid != (__u32)bpf_get_current_uid_gid())
+		return 0;
+	if ((rule->flags & FP_RF_CGROUP) && bpf_current_task_under_cgroup(&cgroups, rid) != 1)
+		return 0;
 	for (int i = 0; i < FP_MAX_ARGS; i++)
-		if (!fp_arg_matches(ctx, &rule->args[i], base + i))
+		if (!fp_arg_matches(ctx, &rule->args[i], base + i, args))
 			return 0;
 	return fp_comm_matches(rule, comm);
 }
@@ -316,10 +346,49 @@ struct hit {
 	__u64 slot;
 	__u32 tgid, tid, probe_id;
 	struct comm_buf comm;
+	struct call_args args;
 };
 
+/* error()/return() replace the call's result without running it; delay() stops the
+ * whole process until the controller continues it. */
+static __always_inline void deliver_kernel(struct hit *h, const struct fp_rule *rule, __u32 rid,
+					   __u32 term_idx, __u64 hit)
+{
+	const struct fp_term *term;
+	struct fp_event *e;
+	__u32 kind = FP_EV_INJECT;
+
+	if (term_idx >= FP_MAX_TERMS)
+		return;
+	term = &rule->terms[term_idx];
+	if (term->action == FP_ACT_RETURN)
+		bpf_override_return(h->ctx, term->value);
+	else if (term->action == FP_ACT_SIGNAL)
+		bpf_send_signal_thread(term->value);
+	else if (term->action == FP_ACT_SLEEP)
+		kind = FP_EV_STOP_SLEEP;
+
+	e = reserve_event(kind, h->tgid, h->tid, h->probe_id, rid);
+	if (!e)
+		return;	/* no stop either: nobody would know to continue it */
+	e->term = term_idx;
+	e->hit = hit;
+	e->verdict.action = term->action;
+	e->verdict.value = term->value;
+	e->verdict.arg = term->arg;
+	__builtin_memcpy(e->args, h->args.v, sizeof(e->args));
+	for (int i = 0; i < FP_MAX_ARGS; i++)
+		if (rule->args[i].kind == FP_ARG_STR_GLOB) {
+			bpf_probe_read_user_str(e->str, sizeof(e->str), (const void *)h->args.v[i]);
+			break;
+		}
+	bpf_ringbuf_submit(e, kind == FP_EV_INJECT ? 0 : BPF_RB_FORCE_WAKEUP);
+	if (kind != FP_EV_INJECT)
+		bpf_send_signal_thread(SIGSTOP);
+}
+
 /* One rule of the probe; returns 1 (stop the loop) once a rule injected. */
-static __always_inline long eval_rule(__u32 i, struct hit *h, const int can_write)
+static __always_inline long eval_rule(__u32 i, struct hit *h, const int mode)
 {
 	struct fp_rule_state *st;
 	struct fp_rule *rule;
@@ -335,7 +404,8 @@ static __always_inline long eval_rule(__u32 i, struct hit *h, const int can_writ
 	if (!rule || !st || !rule->active)
 		return 0;
 	__sync_fetch_and_add(&st->evaluated, 1);
-	if (!filters_match(h->ctx, rule, h->probe, h->tgid, h->tid, &h->comm)) {
+	if (!filters_match(h->ctx, rule, rid, h->probe, h->tgid, h->tid, &h->comm,
+			   mode == MODE_KERNEL ? &h->args : NULL)) {
 		emit_eval(h->tgid, h->tid, h->probe_id, rid, 0);
 		return 0;
 	}
@@ -350,18 +420,27 @@ static __always_inline long eval_rule(__u32 i, struct hit *h, const int can_writ
 		return 0;
 	}
 	__sync_fetch_and_add(&st->injected, 1);
-	deliver(h->ctx, h->probe, rule, rid, term, hit, h->tgid, h->tid, h->probe_id, h->slot, can_write);
+	if (mode == MODE_KERNEL)
+		deliver_kernel(h, rule, rid, term, hit);
+	else
+		deliver(h->ctx, h->probe, rule, rid, term, hit, h->tgid, h->tid, h->probe_id, h->slot,
+			mode == MODE_WRITE);
 	return 1;
 }
 
 static long eval_rule_write(__u32 i, void *data)
 {
-	return eval_rule(i, data, 1);
+	return eval_rule(i, data, MODE_WRITE);
 }
 
 static long eval_rule_stop(__u32 i, void *data)
 {
-	return eval_rule(i, data, 0);
+	return eval_rule(i, data, MODE_STOP);
+}
+
+static long eval_rule_kernel(__u32 i, void *data)
+{
+	return eval_rule(i, data, MODE_KERNEL);
 }
 
 static __always_inline int handle_hit(struct pt_regs *ctx, const int can_write)
@@ -404,6 +483,36 @@ SEC("usdt")
 int BPF_USDT(fp_hit_stop)
 {
 	return handle_hit(ctx, 0);
+}
+
+static __always_inline int handle_kernel_hit(struct pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct hit h = {
+		.ctx = ctx,
+		.tgid = pid_tgid >> 32,
+		.tid = (__u32)pid_tgid,
+		.probe_id = bpf_get_attach_cookie(ctx),
+	};
+
+	if (!in_scope(h.tgid))
+		return 0;
+	h.probe = bpf_map_lookup_elem(&probes, &h.probe_id);
+	if (!h.probe)
+		return 0;
+	if (h.probe->kind == FP_PROBE_SYSCALL)
+		syscall_args(ctx, h.args.v);
+	bpf_get_current_comm(h.comm.comm, sizeof(h.comm.comm));
+	bpf_loop(FP_RULES_PER_PROBE, eval_rule_kernel, &h, 0);
+	return 0;
+}
+
+/* Loaded only when a session has sys: or kfunc: rules and the kernel allows
+ * bpf_override_return, so USDT sessions load everywhere. */
+SEC("kprobe")
+int fp_kernel_hit(struct pt_regs *ctx)
+{
+	return handle_kernel_hit(ctx);
 }
 
 /* Follow children of targeted processes, like strace -f. */

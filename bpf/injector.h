@@ -7,7 +7,7 @@
 #define FP_MAX_PROBES 1024
 #define FP_RULES_PER_PROBE 8
 #define FP_MAX_TERMS 4
-#define FP_MAX_ARGS 4
+#define FP_MAX_ARGS 6		/* USDT context arguments use the first 4; syscalls all 6 */
 #define FP_GLOB_LEN 64
 #define FP_NAME_LEN 64
 #define FP_COMM_LEN 16
@@ -30,7 +30,18 @@ enum fp_arg_match {
 	FP_ARG_ANY = 0,
 	FP_ARG_INT_EQ,
 	FP_ARG_STR_GLOB,
+	FP_ARG_INT_MASK,	/* all bits of value set, as in flags&=O_CREAT */
 };
+
+enum fp_probe_kind {
+	FP_PROBE_USDT = 0,
+	FP_PROBE_SYSCALL,	/* kprobe on the syscall's entry wrapper; arguments from its pt_regs */
+	FP_PROBE_KFUNC,		/* kprobe on a function of the error-injection list */
+};
+
+/* fp_rule.flags */
+#define FP_RF_UID 1u		/* uid holds a filter (uid 0 is a valid one) */
+#define FP_RF_CGROUP 2u		/* the cgroups map holds this rule's cgroup */
 
 /* Verdict the marker reads back from its slot; layout equals struct fpbpf_slot in
  * include/fpbpf.h, which the application compiles without any fpbpf header. */
@@ -68,6 +79,8 @@ struct fp_rule {
 	__u32 nterms;
 	__u32 pid;		/* 0 = any */
 	__u32 tid;		/* 0 = any */
+	__u32 flags;		/* FP_RF_* */
+	__u32 uid;
 	__u32 pad;
 	__u64 after;
 	__u64 when_first;	/* 0 = no when= */
@@ -87,6 +100,7 @@ struct fp_rule_state {
 };
 
 struct fp_probe {
+	__u32 kind;		/* enum fp_probe_kind */
 	__u32 nrules;
 	__u32 has_slot;		/* probe made by fpbpf.h: arg0 is a verdict slot */
 	__u32 rules[FP_RULES_PER_PROBE];
@@ -112,6 +126,8 @@ struct fp_event {
 	__u64 hit;		/* matching hit number within the rule, from 1 */
 	char comm[FP_COMM_LEN];
 	struct fp_verdict verdict;
+	__u64 args[FP_MAX_ARGS];	/* syscall rules: the call's arguments */
+	char str[FP_GLOB_LEN];		/* syscall rules: the string a glob filter matched */
 };
 
 #endif

@@ -113,7 +113,7 @@ int doctor_report(bool json)
 		ADD("bpf_probe_write_user", false, "direct verdict delivery (fast path)",
 		    "unavailable%s%s%s: fpbpf falls back to stop-and-write (slower, briefly stops the process); boot with lockdown=none to get it",
 		    lock ? " (kernel lockdown is '" : "", lock ? lock : "", lock ? "')" : "");
-	CHECK("kprobes", exists("/sys/bus/event_source/devices/kprobe/type"), "sys: and kfunc: faults", "kprobe PMU present",
+	CHECK("kprobes", feature_kprobe_pmu(), "sys: and kfunc: faults", "kprobe PMU present",
 	      "no kprobe PMU: the kernel lacks CONFIG_KPROBES (and CONFIG_KPROBE_EVENTS); use the VM kernel (vmtest/)");
 	CHECK("bpf_override_return", feature_override_return(), "sys: and kfunc: faults", "available",
 	      "unavailable: needs CONFIG_BPF_KPROBE_OVERRIDE and CONFIG_FUNCTION_ERROR_INJECTION (Debian's stock kernel has neither)");

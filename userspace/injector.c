@@ -78,6 +78,8 @@ int injector__load(struct injector *inj, const struct injector_opts *opts)
 	skel->rodata->filter_targets = opts->filter_targets;
 	skel->rodata->emit_evals = opts->emit_evals;
 	skel->rodata->pause_poll_ms = opts->pause_poll_ms ? opts->pause_poll_ms : 20;
+	/* A kernel without bpf_override_return rejects the whole object otherwise. */
+	bpf_program__set_autoload(skel->progs.fp_kernel_hit, opts->kernel_probes);
 
 	err = injector_bpf__load(skel);
 	if (err) {
@@ -163,6 +165,30 @@ int injector__attach_probe(struct injector *inj, __u32 probe_id, const char *pat
 		return err;
 	}
 	return add_link(inj, link);
+}
+
+int injector__attach_kprobe(struct injector *inj, __u32 probe_id, const char *symbol)
+{
+	LIBBPF_OPTS(bpf_kprobe_opts, opts, .bpf_cookie = probe_id);
+	struct bpf_link *link;
+	int err;
+
+	link = bpf_program__attach_kprobe_opts(inj->skel->progs.fp_kernel_hit, symbol, &opts);
+	if (!link) {
+		err = -errno;
+		log_error("cannot attach a kprobe to %s: %s", symbol, strerror(-err));
+		return err;
+	}
+	return add_link(inj, link);
+}
+
+int injector__set_cgroup(struct injector *inj, __u32 rid, int cgroup_fd)
+{
+	__u32 fd = (__u32)cgroup_fd;
+
+	if (bpf_map__update_elem(inj->skel->maps.cgroups, &rid, sizeof(rid), &fd, sizeof(fd), BPF_ANY))
+		return -errno;
+	return 0;
 }
 
 int injector__attach_tracking(struct injector *inj)

@@ -15,6 +15,7 @@ struct injector_opts {
 	bool filter_targets;	/* only processes added with injector__add_target */
 	bool emit_evals;	/* an event for every evaluation, not only injections */
 	__u32 pause_poll_ms;
+	bool kernel_probes;	/* load the kprobe program (sys:/kfunc: rules) */
 };
 
 struct injector;
@@ -28,6 +29,10 @@ int injector__set_rule(struct injector *inj, __u32 rid, const struct fp_rule *ru
 int injector__set_probe(struct injector *inj, __u32 probe_id, const struct fp_probe *probe);
 int injector__attach_probe(struct injector *inj, __u32 probe_id, const char *path,
 			   const char *provider, const char *name);
+/* A kprobe on a syscall's entry wrapper or an error-injectable function. */
+int injector__attach_kprobe(struct injector *inj, __u32 probe_id, const char *symbol);
+/* Scopes rule rid to the cgroup (v2 directory fd) and its descendants. */
+int injector__set_cgroup(struct injector *inj, __u32 rid, int cgroup_fd);
 int injector__attach_tracking(struct injector *inj);
 int injector__rule_state(struct injector *inj, __u32 rid, struct fp_rule_state *out);
 /* Events go to fn; returns records handled or a negative errno (-EINTR is a clean stop). */

@@ -69,3 +69,8 @@ bool feature_uprobe_regs_write(void)
 
 	return LOADS(insns);
 }
+
+bool feature_kprobe_pmu(void)
+{
+	return access("/sys/bus/event_source/devices/kprobe/type", F_OK) == 0;
+}

@@ -10,6 +10,8 @@ bool feature_probe_write_user(void);
 bool feature_override_return(void);
 bool feature_send_signal_thread(void);
 bool feature_kprobe_progs(void);
+/* The kprobe PMU that libbpf attaches kprobes through (CONFIG_KPROBES). */
+bool feature_kprobe_pmu(void);
 bool feature_uprobe_regs_write(void);
 
 #endif

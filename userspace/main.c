@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "doctor.h"
+#include "kernel_rules.h"
 #include "log.h"
 #include "rules.h"
 #include "session.h"
@@ -109,6 +110,7 @@ struct common {
 	enum delivery delivery;
 	pid_t pid;
 	const char *binary;
+	bool all_processes;
 };
 
 static const struct option session_longopts[] = {
@@ -116,6 +118,7 @@ static const struct option session_longopts[] = {
 	{ "json", no_argument, NULL, 'j' },	   { "verbose", no_argument, NULL, 'v' },
 	{ "events", required_argument, NULL, 'o' }, { "delivery", required_argument, NULL, 'D' },
 	{ "pid", required_argument, NULL, 'p' },   { "binary", required_argument, NULL, 'b' },
+	{ "all-processes", no_argument, NULL, 'A' },
 	{ "help", no_argument, NULL, 'h' },	   { NULL, 0, NULL, 0 },
 };
 
@@ -125,7 +128,7 @@ static int parse_session_opts(int argc, char **argv, struct common *c, bool atta
 	int opt;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, attach ? "+r:e:jvo:D:p:b:h" : "+r:e:jvo:D:h",
+	while ((opt = getopt_long(argc, argv, attach ? "+r:e:jvo:D:p:b:Ah" : "+r:e:jvo:D:Ah",
 				  session_longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
@@ -171,6 +174,9 @@ static int parse_session_opts(int argc, char **argv, struct common *c, bool atta
 		case 'b':
 			c->binary = optarg;
 			break;
+		case 'A':
+			c->all_processes = true;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -191,6 +197,7 @@ static int run_session(struct common *c, char **cmd)
 	struct session_opts so = {
 		.rules = c->rs.rules, .nrules = c->rs.n, .json = log_json, .out = stderr,
 		.delivery = c->delivery, .argv = cmd, .pid = c->pid, .binary = c->binary,
+		.all_processes = c->all_processes,
 	};
 	int ret;
 
@@ -222,6 +229,8 @@ static void usage_run(FILE *f)
 	      "  -o, --events FILE     write events and summary to FILE (default: stderr)\n"
 	      "  -v, --verbose         an event for every evaluation; -vv adds debug output\n"
 	      "  -D, --delivery MODE   auto (default), write (bpf_probe_write_user) or stop\n"
+	      "  -A, --all-processes   let sys:/kfunc: rules without pid=/comm=/uid=/cgroup=\n"
+	      "                        fail calls of every process (in run: CMD is the scope)\n"
 	      "Rule grammar: see docs/rules.md\n", f);
 }
 
@@ -244,9 +253,10 @@ static int do_run(int argc, char **argv)
 
 static void usage_attach(FILE *f)
 {
-	fputs("Usage: fpbpf attach [-r FILE]... [-e RULE]... [--json] [-o FILE] (-p PID | --binary PATH)\n"
+	fputs("Usage: fpbpf attach [-r FILE]... [-e RULE]... [--json] [-o FILE] [-p PID | --binary PATH]\n"
 	      "Attach to a running process (and its children), or to every process running\n"
-	      "PATH, until Ctrl-C. Options as for 'fpbpf run'.\n"
+	      "PATH, until Ctrl-C. Options as for 'fpbpf run'. Without -p or --binary, only\n"
+	      "sys:/kfunc: rules are allowed, each scoped by its filters (or --all-processes).\n"
 	      "  -p, --pid PID         the process (its binary and mapped libraries are searched)\n"
 	      "  -b, --binary PATH     every process running PATH, current and future\n", f);
 }
@@ -256,10 +266,16 @@ static int do_attach(int argc, char **argv)
 	struct common c = {};
 	int ret = parse_session_opts(argc, argv, &c, true, usage_attach);
 
-	if (!ret && !c.pid == !c.binary) {
-		log_error("attach: give exactly one of -p PID or --binary PATH");
+	if (!ret && c.pid && c.binary) {
+		log_error("attach: give only one of -p PID or --binary PATH");
 		ret = EXIT_USAGE;
 	}
+	for (int i = 0; !ret && !c.pid && !c.binary && i < c.rs.n; i++)
+		if (!rule_is_kernel(&c.rs.rules[i])) {
+			log_error("attach: %s:%d: a failpoint rule needs -p PID or --binary PATH to say where to look",
+				  c.rs.rules[i].origin, c.rs.rules[i].line);
+			ret = EXIT_USAGE;
+		}
 	if (!ret && optind < argc) {
 		log_error("attach: unexpected argument '%s'", argv[optind]);
 		ret = EXIT_USAGE;

@@ -4,6 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include "names.h"
 
 struct name_num {
@@ -81,6 +85,56 @@ const char *signal_name(int sig)
 		if (signals[i].num == sig)
 			return signals[i].name;
 	return NULL;
+}
+
+/* The constants syscall filters are usually written with; numbers work for the rest. */
+static const struct {
+	const char *name;
+	long long value;
+} flag_names[] = {
+	{ "O_RDONLY", O_RDONLY },     { "O_WRONLY", O_WRONLY },	    { "O_RDWR", O_RDWR },
+	{ "O_CREAT", O_CREAT },	      { "O_EXCL", O_EXCL },	    { "O_NOCTTY", O_NOCTTY },
+	{ "O_TRUNC", O_TRUNC },	      { "O_APPEND", O_APPEND },	    { "O_NONBLOCK", O_NONBLOCK },
+	{ "O_DSYNC", O_DSYNC },	      { "O_SYNC", O_SYNC },	    { "O_DIRECT", O_DIRECT },
+	{ "O_DIRECTORY", O_DIRECTORY }, { "O_NOFOLLOW", O_NOFOLLOW }, { "O_NOATIME", O_NOATIME },
+	{ "O_CLOEXEC", O_CLOEXEC },   { "O_PATH", O_PATH },	    { "O_TMPFILE", O_TMPFILE },
+	{ "AT_FDCWD", AT_FDCWD },     { "AF_UNIX", AF_UNIX },	    { "AF_INET", AF_INET },
+	{ "AF_INET6", AF_INET6 },     { "SOCK_STREAM", SOCK_STREAM }, { "SOCK_DGRAM", SOCK_DGRAM },
+	{ "PROT_READ", PROT_READ },   { "PROT_WRITE", PROT_WRITE }, { "PROT_EXEC", PROT_EXEC },
+	{ "MAP_SHARED", MAP_SHARED }, { "MAP_PRIVATE", MAP_PRIVATE }, { "MAP_ANONYMOUS", MAP_ANONYMOUS },
+};
+
+int flags_from_names(const char *s, long long *out, char *bad, size_t badlen)
+{
+	char buf[128], *save = NULL, *part;
+
+	if (strlen(s) >= sizeof(buf) || !*s) {
+		snprintf(bad, badlen, "%s", s);
+		return -1;
+	}
+	strcpy(buf, s);
+	*out = 0;
+	for (part = strtok_r(buf, "|", &save); part; part = strtok_r(NULL, "|", &save)) {
+		char *end;
+		long long v;
+		size_t i;
+
+		for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+			if (!strcmp(part, flag_names[i].name))
+				break;
+		if (i < sizeof(flag_names) / sizeof(flag_names[0])) {
+			*out |= flag_names[i].value;
+			continue;
+		}
+		errno = 0;
+		v = strtoll(part, &end, 0);
+		if (errno || end == part || *end) {
+			snprintf(bad, badlen, "%s", part);
+			return -1;
+		}
+		*out |= v;
+	}
+	return 0;
 }
 
 size_t edit_distance(const char *a, const char *b)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +21,9 @@ static const struct {
 };
 #define N_ACTIONS (sizeof(action_names) / sizeof(action_names[0]))
 
-static const char *const filter_names[] = { "pid", "tid", "comm", "after", "when",
-					    "arg1", "arg2", "arg3", "arg4" };
+static const char *const filter_names[] = { "pid", "tid", "comm", "after", "when", "uid", "cgroup",
+					    "arg1", "arg2", "arg3", "arg4", "arg5", "arg6" };
+enum { F_PID, F_TID, F_COMM, F_AFTER, F_WHEN, F_UID, F_CGROUP, F_ARG1 };
 #define N_FILTERS (sizeof(filter_names) / sizeof(filter_names[0]))
 
 struct parser {
@@ -360,13 +362,48 @@ static int parse_when(struct parser *p, const char *v, size_t col, struct rule *
 	return 0;
 }
 
+/* An argument filter's value: a number, flag names (O_CREAT|O_TRUNC), or a glob
+ * (quoted, or anything else). mask: written KEY&=VALUE. */
+static int parse_arg_value(struct parser *p, const char *key, char *val, size_t vcol, bool mask,
+			   struct rule_arg *a)
+{
+	size_t n = strlen(val);
+	char bad[64];
+	long long flags;
+	int64_t v;
+
+	if (val[0] == '"') {
+		if (n < 2 || val[n - 1] != '"')
+			return fail_at(p, vcol, "missing closing '\"' in %s=", key);
+		val[n - 1] = 0;
+		memmove(val, val + 1, n - 1);
+	} else if (parse_i64(val, INT64_MIN, INT64_MAX, &v)) {
+		a->kind = mask ? FP_ARG_INT_MASK : FP_ARG_INT_EQ;
+		a->value = v;
+		return 0;
+	} else if ((isupper((unsigned char)val[0]) || mask) && !flags_from_names(val, &flags, bad, sizeof(bad))) {
+		/* Upper-case words are flag names; a glob for such a string needs quotes. */
+		a->kind = mask ? FP_ARG_INT_MASK : FP_ARG_INT_EQ;
+		a->value = flags;
+		return 0;
+	}
+	if (mask)
+		return fail_at(p, vcol, "%s&= needs a number or flag names like O_CREAT|O_TRUNC, got '%s'", key, val);
+	if (strlen(val) >= FP_GLOB_LEN)
+		return fail_at(p, vcol, "%s= pattern is too long (at most %d characters)", key, FP_GLOB_LEN - 1);
+	a->kind = FP_ARG_STR_GLOB;
+	strcpy(a->glob, val);
+	return 0;
+}
+
 static int parse_filter(struct parser *p, const char *tok, size_t col, struct rule *r,
 			unsigned int *seen)
 {
-	char key[16], val[FP_GLOB_LEN + 3];
+	char key[32], val[RULE_PATH_LEN + 3];
 	const char *eq = strchr(tok, '=');
 	size_t klen = eq ? (size_t)(eq - tok) : strlen(tok);
 	size_t vcol = col + klen + 1, idx;
+	bool mask = false;
 	const char *hint;
 	int64_t v;
 
@@ -374,67 +411,91 @@ static int parse_filter(struct parser *p, const char *tok, size_t col, struct ru
 		klen = sizeof(key) - 1;
 	memcpy(key, tok, klen);
 	key[klen] = 0;
+	if (klen > 1 && key[klen - 1] == '&') {
+		mask = true;
+		key[klen - 1] = 0;
+	}
 	for (idx = 0; idx < N_FILTERS; idx++)
 		if (!strcmp(key, filter_names[idx]))
 			break;
-	if (idx == N_FILTERS) {
-		hint = closest(key, filter_names, N_FILTERS);
-		return fail_at(p, col, "unknown filter '%s', expected one of pid=, tid=, comm=, after=, when=, arg1= .. arg4=%s%s%s",
-			       key, hint ? " (did you mean '" : "", hint ? hint : "", hint ? "='?)" : "");
-	}
 	if (!eq)
 		return fail_at(p, col + klen, "expected '=' after '%s'", key);
+	if (strlen(eq + 1) >= sizeof(val))
+		return fail_at(p, vcol, "value of '%s' is too long", key);
+	strcpy(val, eq + 1);
+	if (!*val)
+		return fail_at(p, vcol, "missing value after '%s%s='", key, mask ? "&" : "");
+	if (idx == N_FILTERS && r->kind == TARGET_SYS && is_ident(key, strlen(key))) {
+		/* An argument by its name in the syscall's signature, checked when bound. */
+		struct rule_named_arg *na;
+
+		for (int i = 0; i < r->nnamed; i++)
+			if (!strcmp(r->named[i].name, key))
+				return fail_at(p, col, "filter '%s' given twice", key);
+		if (r->nnamed == FP_MAX_ARGS)
+			return fail_at(p, col, "too many argument filters (at most %d)", FP_MAX_ARGS);
+		na = &r->named[r->nnamed++];
+		snprintf(na->name, sizeof(na->name), "%s", key);
+		na->col = (int)col + 1;
+		return parse_arg_value(p, key, val, vcol, mask, &na->a);
+	}
+	if (idx == N_FILTERS) {
+		hint = closest(key, filter_names, N_FILTERS);
+		return fail_at(p, col, "unknown filter '%s', expected one of pid=, tid=, comm=, uid=, cgroup=, after=, when=, arg1= .. arg6=%s%s%s%s",
+			       key, r->kind == TARGET_SYS ? " or an argument name of the syscall" : "",
+			       hint ? " (did you mean '" : "", hint ? hint : "", hint ? "='?)" : "");
+	}
 	if (*seen & (1u << idx))
 		return fail_at(p, col, "filter '%s' given twice", key);
 	*seen |= 1u << idx;
-	if (strlen(eq + 1) >= sizeof(val))
+	if (mask && idx < F_ARG1)
+		return fail_at(p, col, "'&=' works on argument filters only, not on %s=", key);
+	if (idx != F_CGROUP && strlen(val) >= FP_GLOB_LEN + 2)
 		return fail_at(p, vcol, "value of '%s' is too long (at most %d characters)", key, FP_GLOB_LEN - 1);
-	strcpy(val, eq + 1);
-	if (!*val)
-		return fail_at(p, vcol, "missing value after '%s='", key);
 
 	switch (idx) {
-	case 0:
-	case 1:
+	case F_PID:
+	case F_TID:
 		if (!parse_i64(val, 1, INT32_MAX, &v))
 			return fail_at(p, vcol, "%s= needs a positive number, got '%s'", key, val);
-		if (idx == 0)
+		if (idx == F_PID)
 			r->pid = (uint32_t)v;
 		else
 			r->tid = (uint32_t)v;
 		return 0;
-	case 2:
+	case F_COMM:
 		if (strlen(val) >= FP_COMM_LEN)
 			return fail_at(p, vcol, "comm= pattern is longer than a command name can be (%d characters)", FP_COMM_LEN - 1);
 		strcpy(r->comm, val);
 		return 0;
-	case 3:
+	case F_AFTER:
 		if (!parse_i64(val, 0, INT64_MAX, &v))
 			return fail_at(p, vcol, "after= needs a whole number, got '%s'", val);
 		r->after = (uint64_t)v;
 		return 0;
-	case 4:
+	case F_WHEN:
 		return parse_when(p, val, vcol, r);
-	default: {
-		struct rule_arg *a = &r->args[idx - 5];
-		size_t n = strlen(val);
+	case F_UID: {
+		struct passwd *pw;
 
-		if (val[0] == '"') {
-			if (n < 2 || val[n - 1] != '"')
-				return fail_at(p, vcol, "missing closing '\"' in %s=", key);
-			val[n - 1] = 0;
-			memmove(val, val + 1, n - 1);
-		} else if (parse_i64(val, INT64_MIN, INT64_MAX, &v)) {
-			a->kind = FP_ARG_INT_EQ;
-			a->value = v;
-			return 0;
+		if (parse_i64(val, 0, UINT32_MAX - 1, &v)) {
+			r->uid = (uint32_t)v;
+		} else if ((pw = getpwnam(val))) {
+			r->uid = pw->pw_uid;
+		} else {
+			return fail_at(p, vcol, "uid= needs a user id or a user name, got '%s'", val);
 		}
-		if (strlen(val) >= FP_GLOB_LEN)
-			return fail_at(p, vcol, "%s= pattern is too long (at most %d characters)", key, FP_GLOB_LEN - 1);
-		a->kind = FP_ARG_STR_GLOB;
-		strcpy(a->glob, val);
+		r->has_uid = true;
 		return 0;
 	}
+	case F_CGROUP:
+		if (val[0] != '/')
+			return fail_at(p, vcol, "cgroup= needs the absolute path of a cgroup v2 directory, like /sys/fs/cgroup/test.slice");
+		strcpy(r->cgroup, val);
+		return 0;
+	default:
+		r->args_col[idx - F_ARG1] = (int)col + 1;
+		return parse_arg_value(p, key, val, vcol, mask, &r->args[idx - F_ARG1]);
 	}
 }
 
@@ -450,6 +511,34 @@ static size_t token_end(const char *s, size_t pos)
 			break;
 	}
 	return pos;
+}
+
+/* Kernel probes can only replace a return value, signal, or stop the caller from outside;
+ * USDT failpoints act inside the process and have sleep() instead of delay(). */
+static int check_actions_fit(struct parser *p, const struct rule *r)
+{
+	for (int i = 0; i < r->nterms; i++) {
+		enum rule_action a = r->terms[i].action;
+		int col = r->terms[i].col - 1;
+
+		if (r->kind == TARGET_USDT && a == RA_DELAY)
+			return fail_at(p, (size_t)col, "delay is for sys: and kfunc: rules; at USDT failpoints use sleep(MS)");
+		if (r->kind != TARGET_USDT && a != RA_OFF && a != RA_RETURN && a != RA_ERROR &&
+		    a != RA_SIGNAL && a != RA_DELAY && a != RA_PRINT)
+			return fail_at(p, (size_t)col, "%s is for USDT failpoints; %s: rules take error, return, signal, delay, print or off%s",
+				       rule_action_name(a), r->kind == TARGET_SYS ? "sys" : "kfunc",
+				       a == RA_SLEEP ? " (did you mean delay?)" : "");
+	}
+	if (r->kind == TARGET_KFUNC)
+		for (int i = 0; i < FP_MAX_ARGS; i++)
+			if (r->args[i].kind != FP_ARG_ANY)
+				return fail_at(p, (size_t)r->args_col[i] - 1, "argument filters are for sys: rules; kfunc: rules filter by pid, tid, comm, uid and cgroup");
+	return 0;
+}
+
+bool rule_has_scope(const struct rule *r)
+{
+	return r->pid || r->tid || r->comm[0] || r->has_uid || r->cgroup[0];
 }
 
 int rule_parse(const char *text, const char *origin, int line, struct rule *r, char *err,
@@ -514,13 +603,7 @@ int rule_parse(const char *text, const char *origin, int line, struct rule *r, c
 			return -1;
 		p.pos = end;
 	}
-	if (r->kind != TARGET_USDT)
-		return fail_at(&p, tstart, "'%s:' rules (syscall and kernel-function faults) are not supported yet; only USDT failpoints are",
-			       r->kind == TARGET_SYS ? "sys" : "kfunc");
-	for (int i = 0; i < r->nterms; i++)
-		if (r->terms[i].action == RA_DELAY)
-			return fail_at(&p, r->terms[i].col - 1, "delay is for sys: and kfunc: rules; at USDT failpoints use sleep(MS)");
-	return 0;
+	return check_actions_fit(&p, r);
 }
 
 /* Cuts a '#' comment: one that starts the line or follows whitespace, outside parentheses. */
@@ -599,6 +682,8 @@ void rule_to_bpf(const struct rule *r, struct fp_rule *out)
 	out->nterms = (__u32)r->nterms;
 	out->pid = r->pid;
 	out->tid = r->tid;
+	out->uid = r->uid;
+	out->flags = (r->has_uid ? FP_RF_UID : 0) | (r->cgroup[0] ? FP_RF_CGROUP : 0);
 	out->after = r->after;
 	out->when_first = r->when_first;
 	out->when_last = r->when_last;

@@ -36,6 +36,14 @@ struct rule_arg {
 	char glob[FP_GLOB_LEN];
 };
 
+/* sys: filters by argument name (fd=3, path=/etc/x*), bound to positions once the
+ * syscall's signature is known. */
+struct rule_named_arg {
+	char name[32];
+	int col;
+	struct rule_arg a;
+};
+
 struct rule {
 	char origin[RULE_PATH_LEN];	/* file name or "-e N", for messages */
 	int line;
@@ -48,10 +56,17 @@ struct rule {
 	int nterms;
 	struct rule_term terms[FP_MAX_TERMS];
 	uint32_t pid, tid;
+	bool has_uid;
+	uint32_t uid;
+	char cgroup[RULE_PATH_LEN];	/* cgroup v2 directory, empty = any */
 	char comm[FP_COMM_LEN];
 	uint64_t after;
 	uint64_t when_first, when_last, when_step;
-	struct rule_arg args[FP_MAX_ARGS];
+	struct rule_arg args[FP_MAX_ARGS];	/* by position: argN= (and bound names) */
+	int args_col[FP_MAX_ARGS];
+	struct rule_named_arg named[FP_MAX_ARGS];
+	int nnamed;
+	char arg_names[FP_MAX_ARGS][32];	/* sys: the signature's names, for events */
 };
 
 /* Parses one rule. On error returns -1 and writes "ORIGIN:LINE:COL: message" to err. */
@@ -68,6 +83,9 @@ const char *rule_action_name(enum rule_action a);
 void rule_term_to_bpf(const struct rule_term *t, struct fp_term *out);
 /* Fills the BPF rule from a parsed one (gen and active left to the caller). */
 void rule_to_bpf(const struct rule *r, struct fp_rule *out);
+
+/* Whether the rule scopes itself to processes (pid, tid, comm, uid or cgroup). */
+bool rule_has_scope(const struct rule *r);
 
 /* Why an action cannot run at this kind of site (NULL when it can). */
 const char *rule_term_unsupported(const struct rule_term *t, bool has_slot, bool value_point);

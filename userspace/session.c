@@ -8,9 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "kernel_rules.h"
 #include "libdeps.h"
 #include "log.h"
 #include "names.h"
@@ -21,7 +24,8 @@
 #define SYNC_STOP_WAIT_NS (200 * 1000000LL)
 
 struct probe_ref {
-	int file;
+	int file;		/* USDT only */
+	char symbol[128];	/* sys:/kfunc: the kprobe's function */
 	char provider[64];
 	char name[64];
 	bool has_slot;
@@ -185,12 +189,60 @@ static void suggest(const struct rule *r, struct usdt_file *files, int nfiles, c
 		snprintf(out, len, "; the file has no USDT probes at all (is it built with fpbpf.h?)");
 }
 
+static struct probe_ref *new_probe(struct session *s, int file)
+{
+	struct probe_ref *p;
+
+	if (s->nprobes == FP_MAX_PROBES) {
+		log_error("too many probes (at most %d)", FP_MAX_PROBES);
+		return NULL;
+	}
+	p = &s->probes[s->nprobes++];
+	memset(p, 0, sizeof(*p));
+	p->file = file;
+	return p;
+}
+
+/* One kprobe per kernel function, shared by the rules that name it. */
+static int add_kernel_probe(struct session *s, const struct rule *rule, int r)
+{
+	struct probe_ref *p = NULL;
+	char sym[128];
+
+	if (kernel_rule_symbol(rule, sym, sizeof(sym)))
+		return -1;
+	for (int k = 0; k < s->nprobes; k++)
+		if (s->probes[k].cfg.kind != FP_PROBE_USDT && !strcmp(s->probes[k].symbol, sym))
+			p = &s->probes[k];
+	if (!p) {
+		p = new_probe(s, -1);
+		if (!p)
+			return -1;
+		snprintf(p->symbol, sizeof(p->symbol), "%s", sym);
+		snprintf(p->provider, sizeof(p->provider), "%s", rule->kind == TARGET_SYS ? "sys" : "kfunc");
+		snprintf(p->name, sizeof(p->name), "%s", rule->name);
+		p->cfg.kind = rule->kind == TARGET_SYS ? FP_PROBE_SYSCALL : FP_PROBE_KFUNC;
+	}
+	if (p->cfg.nrules == FP_RULES_PER_PROBE) {
+		log_error("%s:%d: too many rules for %s:%s (at most %d)", rule->origin, rule->line,
+			  p->provider, p->name, FP_RULES_PER_PROBE);
+		return -1;
+	}
+	p->cfg.rules[p->cfg.nrules++] = (__u32)r;
+	return 0;
+}
+
 static int resolve(struct session *s, const struct rule *rules, int nrules)
 {
 	for (int r = 0; r < nrules; r++) {
 		const struct rule *rule = &rules[r];
 		int only = -1, found = 0;
 
+		if (rule_is_kernel(rule)) {
+			if (add_kernel_probe(s, rule, r))
+				return -1;
+			continue;
+		}
 		if (rule->path[0]) {
 			only = add_file(s, rule->path);
 			if (only < 0)
@@ -225,17 +277,13 @@ static int resolve(struct session *s, const struct rule *rules, int nrules)
 						return -1;
 					}
 				for (int k = 0; k < s->nprobes; k++)
-					if (s->probes[k].file == f && !strcmp(s->probes[k].provider, n->provider) &&
+					if (s->probes[k].cfg.kind == FP_PROBE_USDT && s->probes[k].file == f && !strcmp(s->probes[k].provider, n->provider) &&
 					    !strcmp(s->probes[k].name, n->name))
 						p = &s->probes[k];
 				if (!p) {
-					if (s->nprobes == FP_MAX_PROBES) {
-						log_error("too many probes (at most %d)", FP_MAX_PROBES);
+					p = new_probe(s, f);
+					if (!p)
 						return -1;
-					}
-					p = &s->probes[s->nprobes++];
-					memset(p, 0, sizeof(*p));
-					p->file = f;
 					snprintf(p->provider, sizeof(p->provider), "%s", n->provider);
 					snprintf(p->name, sizeof(p->name), "%s", n->name);
 					p->has_slot = marker;
@@ -293,6 +341,36 @@ static const struct probe_ref *probe_of(const struct session *s, __u32 id)
 	return id < (__u32)s->nprobes ? &s->probes[id] : NULL;
 }
 
+/* The arguments a sys: rule filtered on, as they were in the call: fd=3 path="/x". */
+static void format_call_args(const struct rule *r, const struct fp_event *e, bool json, char *out, size_t len)
+{
+	size_t used = 0;
+
+	out[0] = 0;
+	for (int i = 0; r && r->kind == TARGET_SYS && i < FP_MAX_ARGS; i++) {
+		const char *sep = used ? (json ? "," : " ") : "";
+
+		if (r->args[i].kind == FP_ARG_ANY)
+			continue;
+		if (r->args[i].kind == FP_ARG_STR_GLOB) {
+			char esc[FP_GLOB_LEN * 2 + 1];
+			size_t k = 0;
+
+			for (size_t c = 0; c < sizeof(e->str) && e->str[c]; c++) {
+				if (e->str[c] == '"' || e->str[c] == '\\')
+					esc[k++] = '\\';
+				esc[k++] = (unsigned char)e->str[c] < 0x20 ? '?' : e->str[c];
+			}
+			esc[k] = 0;
+			used += (size_t)snprintf(out + used, used < len ? len - used : 0, json ? "%s\"%s\":\"%s\"" : "%s%s=\"%s\"",
+						 sep, r->arg_names[i], esc);
+		} else {
+			used += (size_t)snprintf(out + used, used < len ? len - used : 0, json ? "%s\"%s\":%lld" : "%s%s=%lld",
+						 sep, r->arg_names[i], (long long)e->args[i]);
+		}
+	}
+}
+
 static void print_event(struct session *s, const struct fp_event *e, const char *type)
 {
 	const struct session_opts *o = s->o;
@@ -301,7 +379,7 @@ static void print_event(struct session *s, const struct fp_event *e, const char 
 	const struct rule_term *t = r && e->term < (__u32)r->nterms ? &r->terms[e->term] : NULL;
 	double ts = (double)((long long)e->ts_ns - s->t0_ns) / 1e9;
 	const char *action = t && strcmp(type, "eval") ? rule_action_name(t->action) : "none";
-	char value[64] = "";
+	char value[64] = "", args[512];
 
 	if (t && strcmp(type, "eval")) {
 		if (t->action == RA_ERROR)
@@ -309,7 +387,7 @@ static void print_event(struct session *s, const struct fp_event *e, const char 
 				 errno_name((int)-t->value) ? errno_name((int)-t->value) : "?");
 		else if (t->action == RA_SIGNAL)
 			snprintf(value, sizeof(value), "%s", signal_name((int)t->value) ? signal_name((int)t->value) : "?");
-		else if (t->action == RA_SLEEP)
+		else if (t->action == RA_SLEEP || t->action == RA_DELAY)
 			snprintf(value, sizeof(value), "%ums", t->arg);
 		else if (t->action == RA_RETURN || t->action == RA_EXIT)
 			snprintf(value, sizeof(value), "%" PRId64, t->value);
@@ -334,17 +412,22 @@ static void print_event(struct session *s, const struct fp_event *e, const char 
 		fprintf(o->out, ",\"term\":%u,\"hit\":%" PRIu64 ",\"action\":\"%s\"", e->term, (uint64_t)e->hit, action);
 		if (t && (t->action == RA_RETURN || t->action == RA_ERROR || t->action == RA_EXIT || t->action == RA_SIGNAL))
 			fprintf(o->out, ",\"value\":%" PRId64, t->value);
-		if (t && (t->action == RA_SLEEP))
+		if (t && (t->action == RA_SLEEP || t->action == RA_DELAY))
 			fprintf(o->out, ",\"ms\":%u", t->arg);
 		if (t && t->msg[0]) {
 			fputs(",\"message\":", o->out);
 			json_print_string(o->out, t->msg);
 		}
+		format_call_args(r, e, true, args, sizeof(args));
+		if (args[0])
+			fprintf(o->out, ",\"args\":{%s}", args);
 		fputs("}\n", o->out);
 	} else {
-		fprintf(o->out, "%12.6f %-6s %s:%s pid=%u tid=%u comm=%s rule=%s:%d hit=%" PRIu64 " action=%s%s%s\n",
+		format_call_args(r, e, false, args, sizeof(args));
+		fprintf(o->out, "%12.6f %-6s %s:%s pid=%u tid=%u comm=%s rule=%s:%d hit=%" PRIu64 " action=%s%s%s%s%s\n",
 			ts, type, p ? p->provider : "?", p ? p->name : "?", e->pid, e->tid, e->comm,
-			r ? r->origin : "?", r ? r->line : 0, (uint64_t)e->hit, action, value[0] ? " " : "", value);
+			r ? r->origin : "?", r ? r->line : 0, (uint64_t)e->hit, action, value[0] ? " " : "", value,
+			args[0] ? " " : "", args);
 	}
 	fflush(o->out);
 }
@@ -604,6 +687,30 @@ static char *find_in_path(const char *cmd)
 	return NULL;
 }
 
+static int set_rule_cgroup(struct session *s, int rid)
+{
+	const struct rule *r = &s->o->rules[rid];
+	struct statfs sfs;
+	int fd, err;
+
+	fd = open(r->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		log_error("%s:%d: cgroup=%s: %s", r->origin, r->line, r->cgroup, strerror(errno));
+		return -1;
+	}
+	if (fstatfs(fd, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC) {
+		log_error("%s:%d: cgroup=%s is not a cgroup v2 directory", r->origin, r->line, r->cgroup);
+		close(fd);
+		return -1;
+	}
+	/* The map keeps its own reference to the cgroup. */
+	err = injector__set_cgroup(s->inj, (__u32)rid, fd);
+	close(fd);
+	if (err)
+		log_error("%s:%d: cgroup=%s: %s", r->origin, r->line, r->cgroup, strerror(-err));
+	return err ? -1 : 0;
+}
+
 static int fill_maps(struct session *s)
 {
 	const struct session_opts *o = s->o;
@@ -618,12 +725,17 @@ static int fill_maps(struct session *s)
 			log_error("cannot store rule %s:%d: %s", o->rules[i].origin, o->rules[i].line, strerror(-err));
 			return err;
 		}
+		if (o->rules[i].cgroup[0] && set_rule_cgroup(s, i))
+			return -1;
 	}
 	for (int i = 0; i < s->nprobes; i++) {
-		err = injector__set_probe(s->inj, (__u32)i, &s->probes[i].cfg);
-		if (!err)
-			err = injector__attach_probe(s->inj, (__u32)i, s->files[s->probes[i].file].path,
-						     s->probes[i].provider, s->probes[i].name);
+		const struct probe_ref *p = &s->probes[i];
+
+		err = injector__set_probe(s->inj, (__u32)i, &p->cfg);
+		if (!err && p->cfg.kind == FP_PROBE_USDT)
+			err = injector__attach_probe(s->inj, (__u32)i, s->files[p->file].path, p->provider, p->name);
+		else if (!err)
+			err = injector__attach_kprobe(s->inj, (__u32)i, p->symbol);
 		if (err)
 			return err;
 	}
@@ -680,15 +792,21 @@ int session_main(const struct session_opts *o)
 		target = o->pid;
 		if (add_process_files(s, o->pid))
 			goto out;
-	} else if (add_file(s, o->binary) < 0) {
+	} else if (o->binary && add_file(s, o->binary) < 0) {
 		goto out;
 	}
+	ret = kernel_rules_prepare(o->rules, o->nrules, o->argv || o->pid, o->all_processes);
+	if (ret)
+		goto out;
+	ret = 1;
 	if (resolve(s, o->rules, o->nrules)) {
 		ret = 2;
 		goto out;
 	}
 
 	iopts.filter_targets = o->argv || o->pid;
+	for (int i = 0; i < o->nrules; i++)
+		iopts.kernel_probes |= rule_is_kernel(&o->rules[i]);
 	s->inj = injector__new();
 	if (!s->inj || injector__load(s->inj, &iopts))
 		goto out;

@@ -18,6 +18,7 @@ struct session_opts {
 	char **argv;		/* run: the command */
 	pid_t pid;		/* attach -p */
 	const char *binary;	/* attach --binary */
+	bool all_processes;	/* sys:/kfunc: rules may go unscoped */
 };
 
 /* Returns the process exit status fpbpf should end with. */

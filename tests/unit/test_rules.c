@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <fcntl.h>
 #include <cmocka.h>
 #include "names.h"
 #include "rules.h"
@@ -140,6 +141,49 @@ static void test_filters(void **state)
 	parse_err("x = pause pid=abc", "t.fp:3:15: pid= needs a positive number");
 }
 
+static void test_kernel_rules(void **state)
+{
+	(void)state;
+	parse_ok("sys:openat        = 10%error(ENOENT)                path=/etc/demo/*");
+	assert_int_equal(r.kind, TARGET_SYS);
+	assert_string_equal(r.name, "openat");
+	assert_int_equal(r.terms[0].value, -2);
+	assert_int_equal(r.nnamed, 1);
+	assert_string_equal(r.named[0].name, "path");
+	assert_int_equal(r.named[0].a.kind, FP_ARG_STR_GLOB);
+	assert_string_equal(r.named[0].a.glob, "/etc/demo/*");
+	parse_ok("sys:write         = error(EIO)                      fd=3 when=5..7");
+	assert_int_equal(r.named[0].a.kind, FP_ARG_INT_EQ);
+	assert_int_equal(r.named[0].a.value, 3);
+	assert_int_equal(r.when_first, 5);
+	parse_ok("sys:fsync         = 1*error(EIO)->off               comm=postgres*");
+	parse_ok("sys:connect       = error(ECONNREFUSED)             cgroup=/sys/fs/cgroup/test.slice");
+	assert_string_equal(r.cgroup, "/sys/fs/cgroup/test.slice");
+	parse_ok("sys:read          = return(0)                       fd=0 after=2");
+	parse_ok("kfunc:should_failslab = 1%error(ENOMEM)        comm=victim");
+	assert_int_equal(r.kind, TARGET_KFUNC);
+	parse_ok("sys:openat = error(EACCES) flags&=O_CREAT|O_TRUNC uid=0");
+	assert_int_equal(r.named[0].a.kind, FP_ARG_INT_MASK);
+	assert_int_equal(r.named[0].a.value, O_CREAT | O_TRUNC);
+	assert_true(r.has_uid);
+	assert_int_equal(r.uid, 0);
+	parse_ok("sys:read = delay(100)->signal(SIGUSR1)->print->off arg1=4");
+	assert_int_equal(r.args[0].value, 4);
+	parse_err("sys:read = sleep(5) fd=1", "t.fp:3:12: sleep is for USDT failpoints; sys: rules take error, return, signal, delay, print or off (did you mean delay?)");
+	parse_err("kfunc:should_failslab = panic", "panic is for USDT failpoints; kfunc: rules");
+	parse_err("kfunc:should_failslab = error(ENOMEM) arg1=3", "t.fp:3:39: argument filters are for sys: rules");
+	parse_err("sys:openat = error(EIO) flags&=O_BOGUS", "flags&= needs a number or flag names");
+	parse_err("sys:openat = error(EIO) fd=1 fd=2", "filter 'fd' given twice");
+	parse_err("sys:openat = error(EIO) cgroup=relative", "cgroup= needs the absolute path");
+	parse_err("sys:openat = error(EIO) uid=nosuchuser_xyz", "uid= needs a user id or a user name");
+	parse_err("x = return(1) fd=3", "unknown filter 'fd'");
+	parse_err("sys:9 = off", "expected a syscall name after 'sys:'");
+	assert_false(rule_parse("sys:read = off comm=x", "t", 1, &r, err, sizeof(err)));
+	assert_true(rule_has_scope(&r));
+	assert_false(rule_parse("sys:read = off fd=1", "t", 1, &r, err, sizeof(err)));
+	assert_false(rule_has_scope(&r));
+}
+
 static void test_errors_have_positions(void **state)
 {
 	(void)state;
@@ -159,7 +203,6 @@ static void test_errors_have_positions(void **state)
 	parse_err("x = return(abc)", "return value must be an integer");
 	parse_err("x = off->off->off->off->off", "too many terms");
 	parse_err("x = return(1)junk", "expected '->' or a space");
-	parse_err("sys:openat = error(ENOENT)", "not supported yet");
 	parse_err("x = delay(5)", "delay is for sys: and kfunc: rules");
 	parse_err("usdt:nopath = off", "expected usdt:PATH:PROVIDER:NAME");
 }
@@ -232,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_error_and_names),
 		cmocka_unit_test(test_when),
 		cmocka_unit_test(test_filters),
+		cmocka_unit_test(test_kernel_rules),
 		cmocka_unit_test(test_errors_have_positions),
 		cmocka_unit_test(test_rule_file),
 		cmocka_unit_test(test_to_bpf),

@@ -51,7 +51,7 @@ printf '%-44s %10s ns  %s vs baseline (goal: < +20%%)\n' "fpbpf rule, integer fi
 printf '%-44s %10s ns  %s vs baseline\n' "fpbpf rule, comm and string glob filters" \
 	"${best[nomatch_glob]}" "$(pct "${best[nomatch_glob]}" "${best[empty]}")"
 echo "== injected hit, per delivery mode ($NI hits) =="
-printf '%-44s %10s ns  %sx baseline\n' "stop-and-write (process_vm_writev)" \
+printf '%-44s %10s ns  %sx baseline\n' "stop-and-write" \
 	"${best[inject_stop]}" "$(ratio "${best[inject_stop]}" "${best[empty]}")"
 if [ $direct = yes ]; then
 	printf '%-44s %10s ns  %sx baseline\n' "direct write (bpf_probe_write_user)" \
@@ -70,11 +70,12 @@ NS=${BENCH_SYSCALLS:-100000}
 NST=${BENCH_STRACE_SYSCALLS:-5000}
 sleep 1000 &
 outsider=$!
+attach_err=$(mktemp "${TMPDIR:-/tmp}/fpbpf-bench.XXXXXX")
 for _ in $(seq "$ROUNDS"); do
 	keep sys_bare "$("$sys" "$NS" | ns)"
-	"$fpbpf" attach -p "$outsider" -e 'sys:read = error(EIO) count=1' 2>"$out/bench/attach.err" &
+	"$fpbpf" attach -p "$outsider" -e 'sys:read = error(EIO) count=1' 2>"$attach_err" &
 	apid=$!
-	for _ in $(seq 100); do grep -q '^fpbpf: delivery' "$out/bench/attach.err" && break; sleep 0.1; done
+	for _ in $(seq 100); do grep -q '^fpbpf: delivery' "$attach_err" && break; sleep 0.1; done
 	keep sys_outside "$("$sys" "$NS" | ns)"
 	kill -INT "$apid"; wait "$apid" || true
 	keep sys_nomatch "$("$fpbpf" run -e 'sys:read = error(EIO) count=2' -- "$sys" "$NS" 2>/dev/null | ns)"
@@ -83,6 +84,7 @@ for _ in $(seq "$ROUNDS"); do
 	keep strace_seccomp "$(strace -qq -f --seccomp-bpf -o /dev/null -e trace=read -e inject=read:error=EIO:when=1000000000 "$sys" "$NST" | ns)"
 done
 kill "$outsider"; wait "$outsider" 2>/dev/null || true
+rm -f "$attach_err"
 over() { awk -v a="$1" -v b="$2" 'BEGIN{d = a - b; printf "%.1f", d > 0.1 ? d : 0.1}'; }
 b=${best[sys_bare]}
 echo "== syscall faults: read(2) of one byte, per call (best of $ROUNDS rounds) =="

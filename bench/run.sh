@@ -85,7 +85,7 @@ for _ in $(seq "$ROUNDS"); do
 done
 kill "$outsider"; wait "$outsider" 2>/dev/null || true
 rm -f "$attach_err"
-over() { awk -v a="$1" -v b="$2" 'BEGIN{d = a - b; printf "%.1f", d > 0.1 ? d : 0.1}'; }
+over() { awk -v a="$1" -v b="$2" 'BEGIN{d = a - b; printf "%.1f", (d > 0.1 ? d : 0.1)}'; }
 b=${best[sys_bare]}
 echo "== syscall faults: read(2) of one byte, per call (best of $ROUNDS rounds) =="
 printf '%-52s %10s ns\n' "bare syscall" "$b"

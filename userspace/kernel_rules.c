@@ -117,7 +117,7 @@ int kernel_rules_prepare(struct rule *rules, int nrules, bool has_target, bool a
 
 	for (int i = 0; i < nrules; i++) {
 		struct rule *r = &rules[i];
-		char why[512], sym[128];
+		char why[512];
 		int ret;
 
 		if (!rule_is_kernel(r))
@@ -134,8 +134,7 @@ int kernel_rules_prepare(struct rule *rules, int nrules, bool has_target, bool a
 			return 2;
 		}
 		if (r->kind == TARGET_SYS) {
-			if (kernel_rule_symbol(r, sym, sizeof(sym)))
-				return 2;
+			/* The entry symbol is looked up once, when resolve() adds the probe. */
 			ret = bind_arguments(r);
 			if (ret)
 				return ret;

@@ -10,7 +10,8 @@
 bool rule_is_kernel(const struct rule *r);
 
 /* For every sys:/kfunc: rule: the kernel can take it (kprobes, bpf_override_return),
- * the syscall or function exists and may be failed, argument filters name real
+ * the function is on the error-injection list (a syscall's entry symbol is checked when
+ * the session resolves its probes), argument filters name real
  * arguments (bound to positions here), and the rule is scoped to processes unless
  * has_target or all_processes. Prints the first problem; returns 0, 2 for a bad rule,
  * or 1 when the kernel lacks a capability. */

@@ -502,7 +502,7 @@ static const struct cmd {
 static void usage(FILE *f)
 {
 	fputs("Usage: fpbpf [-v] COMMAND [OPTIONS]\n"
-	      "Kernel-assisted fault injection: USDT failpoints driven from BPF.\n\nCommands:\n", f);
+	      "Kernel-assisted fault injection: USDT failpoints and syscall faults driven from BPF.\n\nCommands:\n", f);
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
 	fputs("\n'fpbpf help COMMAND' or 'fpbpf COMMAND --help' for a command's options.\n", f);

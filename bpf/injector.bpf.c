@@ -2,6 +2,7 @@
 /* One generic program for every USDT failpoint: the BPF cookie picks the probe's rules
  * from maps, so a session never compiles anything and rules change without reattaching. */
 #include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/usdt.bpf.h>
@@ -22,6 +23,13 @@ const volatile __u32 session_nonce = 0;
 const volatile __u32 filter_targets = 0;
 const volatile __u32 emit_evals = 0;
 const volatile __u32 pause_poll_ms = 20;
+const volatile __u64 max_injections = 0;	/* 0 = no limit */
+
+/* Set after load: the guardian process that continues stopped targets if the controller
+ * dies must never be stopped or faulted itself. */
+__u32 guard_pid;
+__u64 total_injected;
+__u32 limit_reported;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -60,6 +68,24 @@ struct {
 	__type(value, __u8);
 } targets SEC(".maps");
 
+/* run's command, forked but not yet exec'd: it becomes a target at its exec, so that
+ * nothing fpbpf's own child does before (waiting on a pipe) is ever faulted. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16);
+	__type(key, __u32);
+	__type(value, __u8);
+} exec_targets SEC(".maps");
+
+/* Processes this session has stopped: the guardian continues them all if the controller
+ * is killed before it could. Written before the SIGSTOP is sent, so none is missed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FP_MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, __u8);
+} stopped SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
@@ -83,9 +109,17 @@ static __always_inline void count_drop(void)
 
 static __always_inline int in_scope(__u32 tgid)
 {
-	if (tgid <= 1 || tgid == self_pid)
+	if (tgid <= 1 || tgid == self_pid || tgid == guard_pid)
 		return 0;
 	return !filter_targets || bpf_map_lookup_elem(&targets, &tgid);
+}
+
+static __always_inline void stop_self(__u32 tgid)
+{
+	__u8 one = 1;
+
+	bpf_map_update_elem(&stopped, &tgid, &one, BPF_ANY);
+	bpf_send_signal_thread(SIGSTOP);
 }
 
 /* Global (non-static) functions are verified once on their own, not again at every call
@@ -237,7 +271,7 @@ static __always_inline void stop_and_write(__u32 tgid, __u32 tid, __u32 probe_id
 	e->slot = slot;
 	e->verdict = *v;
 	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
-	bpf_send_signal_thread(SIGSTOP);
+	stop_self(tgid);
 }
 
 static __always_inline int recheck(__u32 tgid, __u32 tid, __u32 probe_id, __u64 slot,
@@ -323,7 +357,7 @@ static __always_inline void deliver(struct pt_regs *ctx, const struct fp_probe *
 	e->verdict.arg = term->arg;
 	bpf_ringbuf_submit(e, 0);
 	if (kind != FP_EV_INJECT)
-		bpf_send_signal_thread(SIGSTOP);
+		stop_self(tgid);
 }
 
 static __always_inline void emit_eval(__u32 tgid, __u32 tid, __u32 probe_id, __u32 rid, __u64 hit)
@@ -384,7 +418,22 @@ static __always_inline void deliver_kernel(struct hit *h, const struct fp_rule *
 		}
 	bpf_ringbuf_submit(e, kind == FP_EV_INJECT ? 0 : BPF_RB_FORCE_WAKEUP);
 	if (kind != FP_EV_INJECT)
-		bpf_send_signal_thread(SIGSTOP);
+		stop_self(h->tgid);
+}
+
+/* Every injection takes a ticket first, which makes --max-injections exact across threads. */
+static __always_inline int under_limit(const struct hit *h)
+{
+	struct fp_event *e;
+
+	if (__sync_fetch_and_add(&total_injected, 1) < max_injections || !max_injections)
+		return 1;
+	if (__sync_fetch_and_add(&limit_reported, 1) == 0) {
+		e = reserve_event(FP_EV_LIMIT, h->tgid, h->tid, h->probe_id, 0);
+		if (e)
+			bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+	}
+	return 0;
 }
 
 /* One rule of the probe; returns 1 (stop the loop) once a rule injected. */
@@ -419,6 +468,8 @@ static __always_inline long eval_rule(__u32 i, struct hit *h, const int mode)
 		emit_eval(h->tgid, h->tid, h->probe_id, rid, hit);
 		return 0;
 	}
+	if (!under_limit(h))
+		return 1;
 	__sync_fetch_and_add(&st->injected, 1);
 	if (mode == MODE_KERNEL)
 		deliver_kernel(h, rule, rid, term, hit);
@@ -515,26 +566,73 @@ int fp_kernel_hit(struct pt_regs *ctx)
 	return handle_kernel_hit(ctx);
 }
 
-/* Follow children of targeted processes, like strace -f. */
-SEC("tracepoint/sched/sched_process_fork")
-int fp_fork(struct trace_event_raw_sched_process_fork *ctx)
+/* Follow children of targeted processes, like strace -f, and tell the controller what
+ * becomes of its targets. BTF tracepoints hand over the tasks themselves, which tells a
+ * new process from a new thread and gives the exit status. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(fp_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 parent = bpf_get_current_pid_tgid() >> 32;
-	__u32 child = ctx->child_pid;
+	__u32 ptgid = parent->tgid, cpid = child->pid;
+	struct fp_event *e;
 	__u8 one = 1;
 
-	if (filter_targets && bpf_map_lookup_elem(&targets, &parent))
-		bpf_map_update_elem(&targets, &child, &one, BPF_ANY);
+	if (!filter_targets || !bpf_map_lookup_elem(&targets, &ptgid))
+		return 0;
+	bpf_map_update_elem(&targets, &cpid, &one, BPF_ANY);
+	if (child->tgid != child->pid)
+		return 0;
+	e = reserve_event(FP_EV_FORK, cpid, cpid, 0, 0);
+	if (e) {
+		e->hit = ptgid;
+		bpf_ringbuf_submit(e, 0);
+	}
 	return 0;
 }
 
-SEC("tracepoint/sched/sched_process_exit")
-int fp_exit(void *ctx)
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(fp_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 tgid = task->tgid;
+	struct fp_event *e;
+	__u8 one = 1;
 
-	if (filter_targets)
+	if (!filter_targets)
+		return 0;
+	if (bpf_map_lookup_elem(&exec_targets, &tgid)) {
+		bpf_map_update_elem(&targets, &tgid, &one, BPF_ANY);
+		bpf_map_delete_elem(&exec_targets, &tgid);
+		return 0;	/* the command starting, not news */
+	}
+	if (!bpf_map_lookup_elem(&targets, &tgid))
+		return 0;
+	e = reserve_event(FP_EV_EXEC, tgid, task->pid, 0, 0);
+	if (!e)
+		return 0;
+	bpf_probe_read_kernel_str(e->str, sizeof(e->str), BPF_CORE_READ(bprm, filename));
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(fp_exit, struct task_struct *task)
+{
+	__u32 tid = task->pid, tgid = task->tgid;
+	struct fp_event *e;
+
+	if (!filter_targets || !bpf_map_lookup_elem(&targets, &tgid))
+		return 0;
+	/* The process stays a target while any of its threads lives, leader or not. */
+	if (tid != tgid)
 		bpf_map_delete_elem(&targets, &tid);
+	/* signal->live already counts this thread out: 0 means the whole process is gone. */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	bpf_map_delete_elem(&targets, &tgid);
+	e = reserve_event(FP_EV_EXIT, tgid, tid, 0, 0);
+	if (e) {
+		e->hit = (__u32)task->exit_code;
+		bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+	}
 	return 0;
 }
 

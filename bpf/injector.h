@@ -112,6 +112,10 @@ enum fp_event_kind {
 	FP_EV_STOP_WRITE,	/* the thread stopped itself; write verdict at slot, then SIGCONT */
 	FP_EV_STOP_SLEEP,	/* probe without slot: thread stopped itself for arg ms */
 	FP_EV_STOP_PAUSE,	/* probe without slot: stopped until the rule changes */
+	FP_EV_FORK,		/* a target forked a new process (pid = child) */
+	FP_EV_EXEC,		/* a target exec'd; str = the new file */
+	FP_EV_EXIT,		/* a target's last thread exited; value = wait status */
+	FP_EV_LIMIT,		/* --max-injections reached: nothing more is injected */
 };
 
 struct fp_event {
@@ -123,7 +127,7 @@ struct fp_event {
 	__u32 rule;
 	__u32 term;
 	__u64 slot;
-	__u64 hit;		/* matching hit number within the rule, from 1 */
+	__u64 hit;		/* matching hit number within the rule, from 1; exit: wait status */
 	char comm[FP_COMM_LEN];
 	struct fp_verdict verdict;
 	__u64 args[FP_MAX_ARGS];	/* syscall rules: the call's arguments */

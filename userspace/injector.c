@@ -78,6 +78,7 @@ int injector__load(struct injector *inj, const struct injector_opts *opts)
 	skel->rodata->filter_targets = opts->filter_targets;
 	skel->rodata->emit_evals = opts->emit_evals;
 	skel->rodata->pause_poll_ms = opts->pause_poll_ms ? opts->pause_poll_ms : 20;
+	skel->rodata->max_injections = opts->max_injections;
 	/* A kernel without bpf_override_return rejects the whole object otherwise. */
 	bpf_program__set_autoload(skel->progs.fp_kernel_hit, opts->kernel_probes);
 
@@ -112,6 +113,16 @@ int injector__add_target(struct injector *inj, pid_t pid)
 	return 0;
 }
 
+int injector__add_target_at_exec(struct injector *inj, pid_t pid)
+{
+	__u32 key = (__u32)pid;
+	__u8 one = 1;
+
+	if (bpf_map__update_elem(inj->skel->maps.exec_targets, &key, sizeof(key), &one, sizeof(one), BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 int injector__set_rule(struct injector *inj, __u32 rid, const struct fp_rule *rule)
 {
 	struct fp_rule_state st = {};
@@ -128,6 +139,24 @@ int injector__set_rule(struct injector *inj, __u32 rid, const struct fp_rule *ru
 	/* State first: a hit between the two updates sees fresh counters and the old rule. */
 	if (bpf_map__update_elem(inj->skel->maps.rule_state, &rid, sizeof(rid), &st, sizeof(st), BPF_ANY) ||
 	    bpf_map__update_elem(inj->skel->maps.rules, &rid, sizeof(rid), &copy, sizeof(copy), BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int injector__disable_rule(struct injector *inj, __u32 rid)
+{
+	struct fp_rule r = {};
+
+	if (rid >= FP_MAX_RULES)
+		return -E2BIG;
+	if (bpf_map__lookup_elem(inj->skel->maps.rules, &rid, sizeof(rid), &r, sizeof(r), 0))
+		return -errno;
+	if (!r.active)
+		return 0;
+	/* A new generation too, so a thread waiting on the rule sees it change. */
+	r.active = 0;
+	r.gen++;
+	if (bpf_map__update_elem(inj->skel->maps.rules, &rid, sizeof(rid), &r, sizeof(r), BPF_ANY))
 		return -errno;
 	return 0;
 }
@@ -193,7 +222,8 @@ int injector__set_cgroup(struct injector *inj, __u32 rid, int cgroup_fd)
 
 int injector__attach_tracking(struct injector *inj)
 {
-	struct bpf_program *progs[] = { inj->skel->progs.fp_fork, inj->skel->progs.fp_exit };
+	struct bpf_program *progs[] = { inj->skel->progs.fp_fork, inj->skel->progs.fp_exec,
+					inj->skel->progs.fp_exit };
 
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
 		struct bpf_link *link = bpf_program__attach(progs[i]);
@@ -201,7 +231,7 @@ int injector__attach_tracking(struct injector *inj)
 
 		if (!link) {
 			err = -errno;
-			log_error("cannot attach %s (needs tracepoints sched:sched_process_fork/exit): %s",
+			log_error("cannot attach %s (needs BTF tracepoints sched_process_fork/exec/exit, CONFIG_DEBUG_INFO_BTF): %s",
 				  bpf_program__name(progs[i]), strerror(-err));
 			return err;
 		}
@@ -231,6 +261,30 @@ int injector__consume(struct injector *inj, injector_event_fn fn, void *ctx)
 	inj->fn = fn;
 	inj->fn_ctx = ctx;
 	return ring_buffer__consume(inj->rb);
+}
+
+void injector__set_guard(struct injector *inj, pid_t pid)
+{
+	inj->skel->bss->guard_pid = (__u32)pid;
+}
+
+int injector__stopped_fd(const struct injector *inj)
+{
+	return bpf_map__fd(inj->skel->maps.stopped);
+}
+
+int injector__event_fd(const struct injector *inj)
+{
+	return ring_buffer__epoll_fd(inj->rb);
+}
+
+__u64 injector__total_injected(const struct injector *inj)
+{
+	__u64 n = inj->skel->bss->total_injected;
+	__u64 max = inj->skel->rodata->max_injections;
+
+	/* Past the limit, hits still take (and discard) a ticket. */
+	return max && n > max ? max : n;
 }
 
 __u64 injector__dropped(struct injector *inj)

@@ -16,6 +16,7 @@ struct injector_opts {
 	bool emit_evals;	/* an event for every evaluation, not only injections */
 	__u32 pause_poll_ms;
 	bool kernel_probes;	/* load the kprobe program (sys:/kfunc: rules) */
+	__u64 max_injections;	/* 0 = no limit; past it nothing is injected */
 };
 
 struct injector;
@@ -25,7 +26,11 @@ struct injector *injector__new(void);
 int injector__load(struct injector *inj, const struct injector_opts *opts);
 bool injector__direct_write(const struct injector *inj);
 int injector__add_target(struct injector *inj, pid_t pid);
+/* pid becomes a target when it next execs, not before. */
+int injector__add_target_at_exec(struct injector *inj, pid_t pid);
 int injector__set_rule(struct injector *inj, __u32 rid, const struct fp_rule *rule);
+/* Turns the rule off and bumps its generation, which releases threads waiting on it. */
+int injector__disable_rule(struct injector *inj, __u32 rid);
 int injector__set_probe(struct injector *inj, __u32 probe_id, const struct fp_probe *probe);
 int injector__attach_probe(struct injector *inj, __u32 probe_id, const char *path,
 			   const char *provider, const char *name);
@@ -38,6 +43,13 @@ int injector__rule_state(struct injector *inj, __u32 rid, struct fp_rule_state *
 /* Events go to fn; returns records handled or a negative errno (-EINTR is a clean stop). */
 int injector__poll(struct injector *inj, int timeout_ms, injector_event_fn fn, void *ctx);
 int injector__consume(struct injector *inj, injector_event_fn fn, void *ctx);
+/* The process that must never be stopped or faulted (the guardian). */
+void injector__set_guard(struct injector *inj, pid_t pid);
+/* Map of processes the session stopped, for the guardian. */
+int injector__stopped_fd(const struct injector *inj);
+/* Readable when events are waiting, for the caller's own poll loop. */
+int injector__event_fd(const struct injector *inj);
+__u64 injector__total_injected(const struct injector *inj);
 __u64 injector__dropped(struct injector *inj);
 void injector__free(struct injector *inj);
 

@@ -6,6 +6,16 @@
 
 int log_verbosity = LOG_WARN;
 bool log_json;
+static char *capture_buf;
+static size_t capture_len;
+
+void log_capture(char *buf, size_t len)
+{
+	capture_buf = buf;
+	capture_len = len;
+	if (buf && len)
+		buf[0] = 0;
+}
 
 static void vlog(enum log_level level, const char *fmt, va_list ap)
 {
@@ -51,6 +61,11 @@ void log_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (capture_buf) {
+		if (!capture_buf[0])
+			snprintf(capture_buf, capture_len, "%s", msg);
+		return;
+	}
 	if (log_json) {
 		fputs("{\"v\":1,\"type\":\"error\",\"message\":", stderr);
 		json_print_string(stderr, msg);

@@ -18,6 +18,10 @@ void log_print(enum log_level level, const char *fmt, ...) __attribute__((format
 /* The one error printer: "fpbpf: MSG" or {"type":"error","message":MSG}. */
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* While a capture buffer is set, log_error keeps the first message there instead of
+ * printing it: the control socket hands it back to the client that caused it. */
+void log_capture(char *buf, size_t len);
+
 void log_setup_libbpf(void);
 void json_print_string(FILE *out, const char *s);
 

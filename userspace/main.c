@@ -6,9 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "control.h"
+#include "ctl.h"
 #include "doctor.h"
 #include "kernel_rules.h"
 #include "log.h"
+#include "readfile.h"
 #include "rules.h"
 #include "session.h"
 #include "usdt_notes.h"
@@ -20,39 +23,9 @@ struct rule_set {
 	struct rule *rules;
 	int n;
 	int inline_count;
+	const char *files[64];	/* re-read on reload */
+	int nfiles;
 };
-
-static char *read_file(const char *path)
-{
-	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (len + 4096 + 1 > cap) {
-			char *grown = realloc(buf, cap = cap ? cap * 2 : 8192);
-
-			if (!grown) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = grown;
-		}
-		size_t got = fread(buf + len, 1, 4096, f);
-
-		len += got;
-		if (got < 4096)
-			break;
-	}
-	if (buf)
-		buf[len] = 0;
-	if (f != stdin)
-		fclose(f);
-	return buf;
-}
 
 static int rules_alloc(struct rule_set *rs)
 {
@@ -69,7 +42,7 @@ static int add_rule_file(struct rule_set *rs, const char *path)
 
 	if (rules_alloc(rs))
 		return -1;
-	text = read_file(path);
+	text = read_whole_file(path);
 	if (!text) {
 		log_error("%s: %s", path, strerror(errno));
 		return -1;
@@ -81,6 +54,8 @@ static int add_rule_file(struct rule_set *rs, const char *path)
 		return -1;
 	}
 	rs->n += got;
+	if (strcmp(path, "-") && rs->nfiles < (int)(sizeof(rs->files) / sizeof(rs->files[0])))
+		rs->files[rs->nfiles++] = path;
 	return 0;
 }
 
@@ -111,6 +86,9 @@ struct common {
 	pid_t pid;
 	const char *binary;
 	bool all_processes;
+	const char *session;
+	long long duration_ms;
+	__u64 max_injections;
 };
 
 static const struct option session_longopts[] = {
@@ -118,7 +96,8 @@ static const struct option session_longopts[] = {
 	{ "json", no_argument, NULL, 'j' },	   { "verbose", no_argument, NULL, 'v' },
 	{ "events", required_argument, NULL, 'o' }, { "delivery", required_argument, NULL, 'D' },
 	{ "pid", required_argument, NULL, 'p' },   { "binary", required_argument, NULL, 'b' },
-	{ "all-processes", no_argument, NULL, 'A' },
+	{ "all-processes", no_argument, NULL, 'A' }, { "session", required_argument, NULL, 's' },
+	{ "duration", required_argument, NULL, 'd' }, { "max-injections", required_argument, NULL, 'm' },
 	{ "help", no_argument, NULL, 'h' },	   { NULL, 0, NULL, 0 },
 };
 
@@ -128,7 +107,7 @@ static int parse_session_opts(int argc, char **argv, struct common *c, bool atta
 	int opt;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, attach ? "+r:e:jvo:D:p:b:Ah" : "+r:e:jvo:D:Ah",
+	while ((opt = getopt_long(argc, argv, attach ? "+r:e:jvo:D:p:b:As:d:m:h" : "+r:e:jvo:D:As:d:m:h",
 				  session_longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
@@ -177,6 +156,35 @@ static int parse_session_opts(int argc, char **argv, struct common *c, bool atta
 		case 'A':
 			c->all_processes = true;
 			break;
+		case 's':
+			if (!ctl_name_ok(optarg))
+				return EXIT_USAGE;
+			c->session = optarg;
+			break;
+		case 'd': {
+			char *end;
+			double v = strtod(optarg, &end);
+
+			if (*end || !(v > 0) || v > 86400.0 * 365) {
+				log_error("--duration: expected seconds (like 30 or 0.5), got '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			c->duration_ms = (long long)(v * 1000 + 0.5);
+			if (!c->duration_ms)
+				c->duration_ms = 1;
+			break;
+		}
+		case 'm': {
+			char *end;
+			unsigned long long v = strtoull(optarg, &end, 10);
+
+			if (*end || !v || optarg[0] == '-') {
+				log_error("--max-injections: expected a positive integer, got '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			c->max_injections = v;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -197,7 +205,8 @@ static int run_session(struct common *c, char **cmd)
 	struct session_opts so = {
 		.rules = c->rs.rules, .nrules = c->rs.n, .json = log_json, .out = stderr,
 		.delivery = c->delivery, .argv = cmd, .pid = c->pid, .binary = c->binary,
-		.all_processes = c->all_processes,
+		.all_processes = c->all_processes, .rule_files = c->rs.files, .nrule_files = c->rs.nfiles,
+		.name = c->session, .duration_ms = c->duration_ms, .max_injections = c->max_injections,
 	};
 	int ret;
 
@@ -231,7 +240,10 @@ static void usage_run(FILE *f)
 	      "  -D, --delivery MODE   auto (default), write (bpf_probe_write_user) or stop\n"
 	      "  -A, --all-processes   let sys:/kfunc: rules without pid=/comm=/uid=/cgroup=\n"
 	      "                        fail calls of every process (in run: CMD is the scope)\n"
-	      "Rule grammar: see docs/rules.md\n", f);
+	      "  -s, --session NAME    name for set/off/status/wait (default: fpbpf's pid)\n"
+	      "  -d, --duration S      detach after S seconds (run: CMD goes on without faults)\n"
+	      "  -m, --max-injections N  turn every rule off after N injections in total\n"
+	      "SIGHUP re-reads the rule files. Rule grammar: docs/rules.md; control: docs/control.md\n", f);
 }
 
 static int do_run(int argc, char **argv)
@@ -494,6 +506,11 @@ static const struct cmd {
 	{ "run", do_run, usage_run, "start a command with failpoint rules attached" },
 	{ "attach", do_attach, usage_attach, "attach rules to a running process or binary" },
 	{ "list", do_list, usage_list, "list USDT probes in files or a process" },
+	{ "set", do_set, usage_set, "add or replace rules in a running session" },
+	{ "off", do_off, usage_off, "remove the rules on failpoints of a running session" },
+	{ "status", do_status, usage_status, "show a running session's rules and counters" },
+	{ "wait", do_wait, usage_wait, "wait until a failpoint has injected N times" },
+	{ "reload", do_reload, usage_reload, "re-read a running session's rule files" },
 	{ "check", do_check, usage_check, "validate rule files" },
 	{ "doctor", do_doctor, usage_doctor, "report the kernel capabilities fpbpf uses" },
 	{ "help", do_help, NULL, "help on a command" },
@@ -547,6 +564,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(cmds[i].name, argv[first]))
 			return cmds[i].fn(argc - first, argv + first);
-	log_error("unknown command '%s', expected one of run, attach, list, check, doctor, help", argv[first]);
+	log_error("unknown command '%s', expected one of run, attach, set, off, status, wait, reload, list, check, doctor, help",
+		  argv[first]);
 	return EXIT_USAGE;
 }

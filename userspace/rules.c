@@ -536,6 +536,38 @@ static int check_actions_fit(struct parser *p, const struct rule *r)
 	return 0;
 }
 
+void rule_target_string(const struct rule *r, char *out, size_t len)
+{
+	if (r->kind != TARGET_USDT)
+		snprintf(out, len, "%s:%s", r->kind == TARGET_SYS ? "sys" : "kfunc", r->name);
+	else if (r->path[0])
+		snprintf(out, len, "usdt:%s:%s:%s", r->path, r->provider, r->name);
+	else if (r->provider[0])
+		snprintf(out, len, "%s:%s", r->provider, r->name);
+	else
+		snprintf(out, len, "%s", r->name);
+}
+
+bool rule_target_matches(const struct rule *r, const struct rule *key)
+{
+	return r->kind == key->kind && !strcmp(r->name, key->name) &&
+	       (!key->provider[0] || !strcmp(r->provider, key->provider)) &&
+	       (!key->path[0] || !strcmp(r->path, key->path));
+}
+
+int rule_parse_target(const char *text, const char *origin, struct rule *out, char *err, size_t errlen)
+{
+	char rule[RULE_PATH_LEN + 2 * FP_NAME_LEN + 16];
+
+	if (!text[0] || strpbrk(text, "= \t") ||
+	    snprintf(rule, sizeof(rule), "%s=off", text) >= (int)sizeof(rule)) {
+		snprintf(err, errlen, "%s: expected a failpoint name ('db_write', 'app:db_write', 'sys:openat'), got '%s'",
+			 origin, text);
+		return -1;
+	}
+	return rule_parse(rule, origin, 1, out, err, errlen);
+}
+
 bool rule_has_scope(const struct rule *r)
 {
 	return r->pid || r->tid || r->comm[0] || r->has_uid || r->cgroup[0];

@@ -84,6 +84,13 @@ void rule_term_to_bpf(const struct rule_term *t, struct fp_term *out);
 /* Fills the BPF rule from a parsed one (gen and active left to the caller). */
 void rule_to_bpf(const struct rule *r, struct fp_rule *out);
 
+/* The target as the user would write it: db_write, app:db_write, sys:openat. */
+void rule_target_string(const struct rule *r, char *out, size_t len);
+/* Whether r is on key's target; a provider or path key leaves out matches any. */
+bool rule_target_matches(const struct rule *r, const struct rule *key);
+/* Parses a bare target (as `fpbpf off` takes it) into out's target fields. */
+int rule_parse_target(const char *text, const char *origin, struct rule *out, char *err, size_t errlen);
+
 /* Whether the rule scopes itself to processes (pid, tid, comm, uid or cgroup). */
 bool rule_has_scope(const struct rule *r);
 

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <linux/types.h>
 #include "injector_api.h"
 #include "rules.h"
 
@@ -19,6 +20,11 @@ struct session_opts {
 	pid_t pid;		/* attach -p */
 	const char *binary;	/* attach --binary */
 	bool all_processes;	/* sys:/kfunc: rules may go unscoped */
+	const char **rule_files;	/* -r files, re-read on SIGHUP or `fpbpf reload` */
+	int nrule_files;
+	const char *name;	/* --session; NULL: the controller's pid */
+	long long duration_ms;	/* 0: until the command exits or a signal */
+	__u64 max_injections;	/* 0: no limit */
 };
 
 /* Returns the process exit status fpbpf should end with. */

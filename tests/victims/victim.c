@@ -1,6 +1,7 @@
 /* Victim for the integration tests: each mode exercises failpoints in a way whose
  * output proves what fpbpf did (values returned, counts, timing, exit status). */
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,14 @@ int fpvictim_lib_call(int i);
 void fpvictim_plain_tick(long i);
 
 static atomic_long injected;
+static volatile sig_atomic_t stop_requested;
+
+/* Long runs end early on SIGTERM and still report, so tests need not guess durations. */
+static void on_term(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
 static int per_thread;
 
 static double now_ms(void)
@@ -56,8 +65,9 @@ static void tick(int ms, void (*hit)(long))
 {
 	double start = now_ms(), last = start, gap = 0;
 
+	signal(SIGTERM, on_term);
 	printf("ready %d\n", getpid());
-	for (long i = 1; now_ms() - start < ms; i++) {
+	for (long i = 1; !stop_requested && now_ms() - start < ms; i++) {
 		double t;
 
 		hit(i);
@@ -68,6 +78,28 @@ static void tick(int ms, void (*hit)(long))
 		usleep(10000);
 	}
 	printf("max_gap_ms=%.0f\n", gap);
+}
+
+/* A long-running service: one vfail call every 10 ms for ms milliseconds; each failed
+ * call prints its result, so a harness sees exactly when faults were on. */
+static void serve(int ms)
+{
+	double start = now_ms();
+	long failed = 0, served = 0;
+
+	signal(SIGTERM, on_term);
+	printf("ready %d\n", getpid());
+	for (int i = 1; !stop_requested && now_ms() - start < ms; i++) {
+		int rc = call(i);
+
+		served++;
+		if (rc) {
+			failed++;
+			printf("fail %d at_ms=%.0f\n", rc, now_ms() - start);
+		}
+		usleep(10000);
+	}
+	printf("served=%ld failed=%ld\n", served, failed);
 }
 
 int main(int argc, char **argv)
@@ -113,6 +145,20 @@ int main(int argc, char **argv)
 		}
 		waitpid(child, NULL, 0);
 		printf("parent done\n");
+	} else if (!strcmp(mode, "serve")) {
+		serve(n);
+	} else if (!strcmp(mode, "spawn")) {
+		/* A child that exits with 3, then this process becomes `victim count N`. */
+		pid_t child = fork();
+		char count[16];
+
+		if (child == 0)
+			_exit(3);
+		waitpid(child, NULL, 0);
+		snprintf(count, sizeof(count), "%d", n);
+		execl("/proc/self/exe", "victim", "count", count, (char *)NULL);
+		perror("exec");
+		return 1;
 	} else if (!strcmp(mode, "lib")) {
 		for (int i = 1; i <= n; i++)
 			printf("%d:%d\n", i, fpvictim_lib_call(i));

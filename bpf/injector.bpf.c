@@ -125,18 +125,22 @@ static __always_inline void stop_self(__u32 tgid)
 /* Global (non-static) functions are verified once on their own, not again at every call
  * site and loop iteration; keeping the glob's bpf_loop in them is what keeps loading
  * fast on kernels that re-verify nested bpf_loop callbacks until they converge. */
+/* Read on first need: most rules filter on no comm. */
 struct comm_buf {
 	char comm[FP_COMM_LEN];
+	__u32 ready;
 };
 
-__noinline int fp_comm_matches(const struct fp_rule *rule, const struct comm_buf *c)
+__noinline int fp_comm_matches(const struct fp_rule *rule, struct comm_buf *c)
 {
 	struct glob_state g = {};
 
 	if (!rule || !c)
 		return 0;
-	if (!rule->comm[0])
-		return 1;
+	if (!c->ready) {
+		bpf_get_current_comm(c->comm, sizeof(c->comm));
+		c->ready = 1;
+	}
 	__builtin_memcpy(g.pat, rule->comm, FP_COMM_LEN);
 	__builtin_memcpy(g.str, c->comm, FP_COMM_LEN);
 	g.str[FP_COMM_LEN - 1] = 0;
@@ -177,7 +181,7 @@ __noinline int fp_arg_matches(struct pt_regs *ctx, const struct fp_arg_filter *f
 
 static __always_inline int filters_match(struct pt_regs *ctx, const struct fp_rule *rule,
 					 __u32 rid, const struct fp_probe *probe, __u32 tgid,
-					 __u32 tid, const struct comm_buf *comm,
+					 __u32 tid, struct comm_buf *comm,
 					 const struct call_args *args)
 {
 	__u64 base = probe->has_slot ? 3 : 0;
@@ -191,9 +195,9 @@ static __always_inline int filters_match(struct pt_regs *ctx, const struct fp_ru
 	if ((rule->flags & FP_RF_CGROUP) && bpf_current_task_under_cgroup(&cgroups, rid) != 1)
 		return 0;
 	for (int i = 0; i < FP_MAX_ARGS; i++)
-		if (!fp_arg_matches(ctx, &rule->args[i], base + i, args))
+		if (rule->args[i].kind != FP_ARG_ANY && !fp_arg_matches(ctx, &rule->args[i], base + i, args))
 			return 0;
-	return fp_comm_matches(rule, comm);
+	return !rule->comm[0] || fp_comm_matches(rule, comm);
 }
 
 /* strace's when=FIRST[..LAST][+STEP], over the rule's matching hits. */
@@ -519,7 +523,6 @@ static __always_inline int handle_hit(struct pt_regs *ctx, const int can_write)
 		if (val)
 			return recheck(h.tgid, h.tid, h.probe_id, h.slot, val, can_write);
 	}
-	bpf_get_current_comm(h.comm.comm, sizeof(h.comm.comm));
 	bpf_loop(FP_RULES_PER_PROBE, can_write ? eval_rule_write : eval_rule_stop, &h, 0);
 	return 0;
 }
@@ -553,7 +556,6 @@ static __always_inline int handle_kernel_hit(struct pt_regs *ctx)
 		return 0;
 	if (h.probe->kind == FP_PROBE_SYSCALL)
 		syscall_args(ctx, h.args.v);
-	bpf_get_current_comm(h.comm.comm, sizeof(h.comm.comm));
 	bpf_loop(FP_RULES_PER_PROBE, eval_rule_kernel, &h, 0);
 	return 0;
 }

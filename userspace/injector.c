@@ -103,24 +103,24 @@ bool injector__direct_write(const struct injector *inj)
 	return inj->direct_write;
 }
 
-int injector__add_target(struct injector *inj, pid_t pid)
+static int add_pid(struct bpf_map *set, pid_t pid)
 {
 	__u32 key = (__u32)pid;
 	__u8 one = 1;
 
-	if (bpf_map__update_elem(inj->skel->maps.targets, &key, sizeof(key), &one, sizeof(one), BPF_ANY))
+	if (bpf_map__update_elem(set, &key, sizeof(key), &one, sizeof(one), BPF_ANY))
 		return -errno;
 	return 0;
 }
 
+int injector__add_target(struct injector *inj, pid_t pid)
+{
+	return add_pid(inj->skel->maps.targets, pid);
+}
+
 int injector__add_target_at_exec(struct injector *inj, pid_t pid)
 {
-	__u32 key = (__u32)pid;
-	__u8 one = 1;
-
-	if (bpf_map__update_elem(inj->skel->maps.exec_targets, &key, sizeof(key), &one, sizeof(one), BPF_ANY))
-		return -errno;
-	return 0;
+	return add_pid(inj->skel->maps.exec_targets, pid);
 }
 
 int injector__set_rule(struct injector *inj, __u32 rid, const struct fp_rule *rule)

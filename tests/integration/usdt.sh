@@ -112,8 +112,8 @@ group "foreign probes"
 PLAIN="usdt:$LIB:victim:plain_tick"
 gap=$(fp run $D -e "$PLAIN = 1*sleep(300)" -- "$VICTIM" plain 1500 | sed -n 's/max_gap_ms=//p')
 expect "sleep stops the process from outside" yes "$([ "${gap:-0}" -ge 290 ] && [ "${gap:-0}" -lt 1400 ] && echo yes || echo "no (gap $gap)")"
-fp run $D -e "$PLAIN = signal(SIGTERM)" -- "$VICTIM" plain 5000 >/dev/null
-expect "signal at a foreign probe" 143 $?
+fp run $D -e "$PLAIN = signal(SIGUSR1)" -- "$VICTIM" plain 5000 >/dev/null
+expect "signal at a foreign probe" 138 $?
 fp run $D -e "$PLAIN = 1*panic" -- "$VICTIM" plain 5000 >/dev/null
 expect "panic at a foreign probe aborts" 134 $?
 fp run $D -e "$PLAIN = print arg1=3" -- "$VICTIM" plain 300 >/dev/null

@@ -41,7 +41,8 @@ endif
 USER_SRCS := $(wildcard userspace/*.c)
 USER_OBJS := $(patsubst userspace/%.c,$(OUT)/obj/%.o,$(USER_SRCS))
 LIB_OBJS := $(filter-out $(OUT)/obj/main.o,$(USER_OBJS))
-VICTIMS := $(patsubst tests/victims/%.c,$(OUT)/victims/%,$(wildcard tests/victims/*.c))
+VICTIMS := $(patsubst tests/victims/%.c,$(OUT)/victims/%,$(wildcard tests/victims/*.c)) \
+	$(patsubst tests/victims/%.cc,$(OUT)/victims/%,$(wildcard tests/victims/*.cc))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(wildcard tests/unit/*.c))
 BENCHES := $(patsubst bench/%.c,$(OUT)/bench/%,$(filter-out %.bpf.c,$(wildcard bench/*.c)))
 
@@ -93,6 +94,11 @@ $(OUT)/victims/%: tests/victims/%.c include/fpbpf.h $(OUT)/victims/libfpvictim.s
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O2 -g -Wall -Wextra -Iinclude -MMD -MP $< -o $@ -pthread \
 		-L$(@D) -lfpvictim -Wl,-rpath,'$$ORIGIN'
+
+$(OUT)/victims/%: tests/victims/%.cc include/fpbpf.h | $(OUT)/.deps-ok
+	$(call msg,CXX,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CXX) -O2 -g -Wall -Wextra -Iinclude -MMD -MP $< -o $@
 
 $(OUT)/kvdemo: examples/kvdemo.c include/fpbpf.h | $(OUT)/.deps-ok
 	$(call msg,CC,$@)

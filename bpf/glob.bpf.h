@@ -51,9 +51,23 @@ static long glob_step(__u32 index, void *data)
 	return 1;
 }
 
-/* g->pat and g->str must be NUL-terminated within FP_GLOB_LEN. */
-static __always_inline int glob_match(struct glob_state *g)
+/* The common patterns, "abc" and "abc*", without the general search. */
+static __always_inline int glob_fast(const struct glob_state *g, __u32 kind, __u32 len)
 {
+	for (int i = 0; i < FP_GLOB_LEN; i++) {
+		if (i >= len)
+			break;
+		if (g->pat[i] != g->str[i])
+			return 0;
+	}
+	return kind == FP_GLOB_PREFIX || (len < FP_GLOB_LEN && !g->str[len]);
+}
+
+/* g->pat and g->str must be NUL-terminated within FP_GLOB_LEN. */
+static __always_inline int glob_match(struct glob_state *g, __u32 kind, __u32 len)
+{
+	if (kind != FP_GLOB_GENERAL)
+		return glob_fast(g, kind, len);
 	g->p = 0;
 	g->s = 0;
 	g->star = -1;

@@ -144,31 +144,100 @@ __noinline int fp_comm_matches(const struct fp_rule *rule, struct comm_buf *c)
 	__builtin_memcpy(g.pat, rule->comm, FP_COMM_LEN);
 	__builtin_memcpy(g.str, c->comm, FP_COMM_LEN);
 	g.str[FP_COMM_LEN - 1] = 0;
-	return glob_match(&g);
+	return glob_match(&g, rule->comm_kind, rule->comm_len);
 }
 
 struct call_args {
 	__u64 v[FP_MAX_ARGS];
 };
 
-/* args is NULL at USDT probes, whose arguments bpf_usdt_arg decodes on demand. */
-__noinline int fp_arg_matches(struct pt_regs *ctx, const struct fp_arg_filter *f,
-			      __u64 index, const struct call_args *args)
+/* A register from the probe's pt_regs. Constant offsets let the verifier accept a direct
+ * load, which costs far less than the bpf_probe_read_kernel a variable offset needs. */
+static __always_inline int read_reg(struct pt_regs *ctx, short off, __u64 *out)
+{
+#define FP_REG(o)                                                             \
+	if ((o) + 8 <= sizeof(struct pt_regs) && off == (o)) {                \
+		*out = *(__u64 *)((void *)ctx + (o));                         \
+		return 0;                                                     \
+	}
+	FP_REG(0)
+	FP_REG(8)
+	FP_REG(16)
+	FP_REG(24)
+	FP_REG(32)
+	FP_REG(40)
+	FP_REG(48)
+	FP_REG(56)
+	FP_REG(64)
+	FP_REG(72)
+	FP_REG(80)
+	FP_REG(88)
+	FP_REG(96)
+	FP_REG(104)
+	FP_REG(112)
+	FP_REG(120)
+	FP_REG(128)
+	FP_REG(136)
+	FP_REG(144)
+	FP_REG(152)
+	FP_REG(160)
+	FP_REG(168)
+	FP_REG(176)
+	FP_REG(184)
+	FP_REG(192)
+	FP_REG(200)
+	FP_REG(208)
+	FP_REG(216)
+	FP_REG(224)
+	FP_REG(232)
+	FP_REG(240)
+	FP_REG(248)
+	FP_REG(256)
+	FP_REG(264)
+	FP_REG(272)
+	FP_REG(280)
+	FP_REG(288)
+	FP_REG(296)
+	FP_REG(304)
+	FP_REG(312)
+#undef FP_REG
+	return bpf_probe_read_kernel(out, sizeof(*out), (void *)ctx + off);
+}
+
+/* A USDT probe's argument n, decoded from a spec already looked up: what bpf_usdt_arg
+ * does, minus the spec lookup it repeats on every call. */
+static __always_inline int usdt_arg(struct pt_regs *ctx, const struct __bpf_usdt_spec *spec,
+				    __u64 n, __u64 *out)
+{
+	const struct __bpf_usdt_arg_spec *a;
+	__u64 val;
+
+	if (n >= BPF_USDT_MAX_ARG_CNT || (long)n >= spec->arg_cnt)
+		return -1;
+	a = &spec->args[n];
+	if (a->arg_type == BPF_USDT_ARG_CONST) {
+		val = a->val_off;
+	} else {
+		if (read_reg(ctx, a->reg_off, &val))
+			return -1;
+		if (a->arg_type == BPF_USDT_ARG_REG_DEREF &&
+		    bpf_probe_read_user(&val, sizeof(val), (void *)val + a->val_off))
+			return -1;
+	}
+	val <<= a->arg_bitshift;
+	val = a->arg_signed ? (__u64)((__s64)val >> a->arg_bitshift) : val >> a->arg_bitshift;
+	*out = val;
+	return 0;
+}
+
+__noinline int fp_arg_matches(const struct fp_arg_filter *f, long val)
 {
 	struct glob_state g = {};
-	long val = 0;
 
 	if (!f)
 		return 0;
 	if (f->kind == FP_ARG_ANY)
 		return 1;
-	if (args) {
-		if (index >= FP_MAX_ARGS)
-			return 0;
-		val = args->v[index];
-	} else if (bpf_usdt_arg(ctx, index, &val)) {
-		return 0;
-	}
 	if (f->kind == FP_ARG_INT_EQ)
 		return val == f->value;
 	if (f->kind == FP_ARG_INT_MASK)
@@ -176,15 +245,17 @@ __noinline int fp_arg_matches(struct pt_regs *ctx, const struct fp_arg_filter *f
 	__builtin_memcpy(g.pat, f->glob, FP_GLOB_LEN);
 	if (bpf_probe_read_user_str(g.str, FP_GLOB_LEN, (const void *)val) < 0)
 		return 0;
-	return glob_match(&g);
+	return glob_match(&g, f->glob_kind, f->glob_len);
 }
 
+/* args holds a syscall's arguments; at USDT probes (args NULL) they come from spec. */
 static __always_inline int filters_match(struct pt_regs *ctx, const struct fp_rule *rule,
 					 __u32 rid, const struct fp_probe *probe, __u32 tgid,
 					 __u32 tid, struct comm_buf *comm,
-					 const struct call_args *args)
+					 const struct call_args *args,
+					 const struct __bpf_usdt_spec *spec)
 {
-	__u64 base = probe->has_slot ? 3 : 0;
+	__u64 base = probe->has_slot ? 3 : 0, val;
 
 	if (rule->pid && rule->pid != tgid)
 		return 0;
@@ -194,9 +265,16 @@ static __always_inline int filters_match(struct pt_regs *ctx, const struct fp_ru
 		return 0;
 	if ((rule->flags & FP_RF_CGROUP) && bpf_current_task_under_cgroup(&cgroups, rid) != 1)
 		return 0;
-	for (int i = 0; i < FP_MAX_ARGS; i++)
-		if (rule->args[i].kind != FP_ARG_ANY && !fp_arg_matches(ctx, &rule->args[i], base + i, args))
+	for (int i = 0; i < FP_MAX_ARGS; i++) {
+		if (rule->args[i].kind == FP_ARG_ANY)
+			continue;
+		if (args)
+			val = args->v[i];
+		else if (!spec || usdt_arg(ctx, spec, base + i, &val))
 			return 0;
+		if (!fp_arg_matches(&rule->args[i], val))
+			return 0;
+	}
 	return !rule->comm[0] || fp_comm_matches(rule, comm);
 }
 
@@ -381,6 +459,7 @@ static __always_inline void emit_eval(__u32 tgid, __u32 tid, __u32 probe_id, __u
 struct hit {
 	struct pt_regs *ctx;
 	const struct fp_probe *probe;
+	const struct __bpf_usdt_spec *spec;	/* USDT probes */
 	__u64 slot;
 	__u32 tgid, tid, probe_id;
 	struct comm_buf comm;
@@ -458,7 +537,7 @@ static __always_inline long eval_rule(__u32 i, struct hit *h, const int mode)
 		return 0;
 	__sync_fetch_and_add(&st->evaluated, 1);
 	if (!filters_match(h->ctx, rule, rid, h->probe, h->tgid, h->tid, &h->comm,
-			   mode == MODE_KERNEL ? &h->args : NULL)) {
+			   mode == MODE_KERNEL ? &h->args : NULL, h->spec)) {
 		emit_eval(h->tgid, h->tid, h->probe_id, rid, 0);
 		return 0;
 	}
@@ -505,23 +584,27 @@ static __always_inline int handle_hit(struct pt_regs *ctx, const int can_write)
 		.ctx = ctx,
 		.tgid = pid_tgid >> 32,
 		.tid = (__u32)pid_tgid,
-		.probe_id = bpf_usdt_cookie(ctx),
 	};
-	long val;
+	int spec_id;
+	__u64 token;
 
 	if (!in_scope(h.tgid))
 		return 0;
+	/* One spec lookup per hit: bpf_usdt_cookie and each bpf_usdt_arg would redo it. */
+	spec_id = __bpf_usdt_spec_id(ctx);
+	h.spec = bpf_map_lookup_elem(&__bpf_usdt_specs, &spec_id);
+	if (!h.spec)
+		return 0;
+	h.probe_id = h.spec->usdt_cookie;
 	h.probe = bpf_map_lookup_elem(&probes, &h.probe_id);
 	if (!h.probe)
 		return 0;
 	if (h.probe->has_slot) {
-		if (bpf_usdt_arg(ctx, 0, &val))
+		/* The token usually sits in a register: no user memory read on the way. */
+		if (usdt_arg(ctx, h.spec, 0, &h.slot) || usdt_arg(ctx, h.spec, 1, &token))
 			return 0;
-		h.slot = val;
-		if (bpf_usdt_arg(ctx, 1, &val))
-			return 0;
-		if (val)
-			return recheck(h.tgid, h.tid, h.probe_id, h.slot, val, can_write);
+		if (token)
+			return recheck(h.tgid, h.tid, h.probe_id, h.slot, token, can_write);
 	}
 	bpf_loop(FP_RULES_PER_PROBE, can_write ? eval_rule_write : eval_rule_stop, &h, 0);
 	return 0;

@@ -66,9 +66,18 @@ struct fp_term {
 	__s64 value;
 };
 
+/* Most patterns are a literal or a literal and one trailing '*': those compare without
+ * the general glob. Set by the controller with the pattern's literal length. */
+enum fp_glob_kind {
+	FP_GLOB_GENERAL = 0,
+	FP_GLOB_LITERAL,	/* no wildcard: the whole string equals the pattern */
+	FP_GLOB_PREFIX,		/* "abc*": the string starts with the first glob_len chars */
+};
+
 struct fp_arg_filter {
 	__u32 kind;		/* enum fp_arg_match */
-	__u32 pad;
+	__u16 glob_kind;	/* enum fp_glob_kind */
+	__u16 glob_len;
 	__s64 value;
 	char glob[FP_GLOB_LEN];
 };
@@ -81,7 +90,8 @@ struct fp_rule {
 	__u32 tid;		/* 0 = any */
 	__u32 flags;		/* FP_RF_* */
 	__u32 uid;
-	__u32 pad;
+	__u16 comm_kind;	/* enum fp_glob_kind of comm */
+	__u16 comm_len;
 	__u64 after;
 	__u64 when_first;	/* 0 = no when= */
 	__u64 when_last;	/* 0 = open ended */

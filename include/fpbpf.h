@@ -158,13 +158,43 @@ static inline int fpbpf__finish(struct fpbpf_slot *s)
 #define FPBPF__CAT(a, b) FPBPF__CAT_(a, b)
 #define FPBPF__CAT_(a, b) a##b
 
+/*
+ * BPF reads string context arguments with page faults disabled, so a string in a page the
+ * program never touched (a literal in .rodata, say) would read as garbage and never match.
+ * Each argument is evaluated once into a temporary, and strings are touched first.
+ */
+static inline void fpbpf__touch(const char *s, int is_string)
+{
+	if (is_string && s)
+		(void)*(volatile const char *)s;
+}
+
+#ifdef __cplusplus
+template <typename T> struct fpbpf__is_str { enum { value = 0 }; };
+template <> struct fpbpf__is_str<char *> { enum { value = 1 }; };
+template <> struct fpbpf__is_str<const char *> { enum { value = 1 }; };
+#define FPBPF__IS_STR(x) fpbpf__is_str<__typeof__((x) + 0)>::value
+#else
+#define FPBPF__IS_STR(x) _Generic((x) + 0, char *: 1, const char *: 1, default: 0)
+#endif
+#define FPBPF__ARG(v, x)                                                       \
+	__typeof__((x) + 0) v = (x);                                           \
+	fpbpf__touch((const char *)(unsigned long)v, FPBPF__IS_STR(v))
+#define FPBPF__ARGS_0()
+#define FPBPF__ARGS_1(a) FPBPF__ARG(fpbpf__a1_, a);
+#define FPBPF__ARGS_2(a, b) FPBPF__ARGS_1(a) FPBPF__ARG(fpbpf__a2_, b);
+#define FPBPF__ARGS_3(a, b, c) FPBPF__ARGS_2(a, b) FPBPF__ARG(fpbpf__a3_, c);
+#define FPBPF__ARGS_4(a, b, c, d) FPBPF__ARGS_3(a, b, c) FPBPF__ARG(fpbpf__a4_, d);
+
 #define FPBPF__PROBE_0(name, s, kind) STAP_PROBE3(fpbpf, name, s, (s)->token, kind)
-#define FPBPF__PROBE_1(name, s, kind, a) STAP_PROBE4(fpbpf, name, s, (s)->token, kind, a)
-#define FPBPF__PROBE_2(name, s, kind, a, b) STAP_PROBE5(fpbpf, name, s, (s)->token, kind, a, b)
-#define FPBPF__PROBE_3(name, s, kind, a, b, c)                                 \
-	STAP_PROBE6(fpbpf, name, s, (s)->token, kind, a, b, c)
-#define FPBPF__PROBE_4(name, s, kind, a, b, c, d)                              \
-	STAP_PROBE7(fpbpf, name, s, (s)->token, kind, a, b, c, d)
+#define FPBPF__PROBE_1(name, s, kind) STAP_PROBE4(fpbpf, name, s, (s)->token, kind, fpbpf__a1_)
+#define FPBPF__PROBE_2(name, s, kind)                                          \
+	STAP_PROBE5(fpbpf, name, s, (s)->token, kind, fpbpf__a1_, fpbpf__a2_)
+#define FPBPF__PROBE_3(name, s, kind)                                          \
+	STAP_PROBE6(fpbpf, name, s, (s)->token, kind, fpbpf__a1_, fpbpf__a2_, fpbpf__a3_)
+#define FPBPF__PROBE_4(name, s, kind)                                          \
+	STAP_PROBE7(fpbpf, name, s, (s)->token, kind, fpbpf__a1_, fpbpf__a2_, fpbpf__a3_, \
+		    fpbpf__a4_)
 
 #define FPBPF__SITE(name, kind, valp, ...)                                     \
 	__extension__({                                                        \
@@ -175,10 +205,11 @@ static inline int fpbpf__finish(struct fpbpf_slot *s)
 		int fpbpf__fail_ = 0;                                          \
 		FPBPF__SEMA_DEFINE(name);                                      \
 		if (__builtin_expect(fpbpf_##name##_semaphore != 0, 0)) {      \
+			FPBPF__CAT(FPBPF__ARGS_, FPBPF__NARGS(__VA_ARGS__))(__VA_ARGS__) \
 			__builtin_memset(&fpbpf__slot_, 0, sizeof(fpbpf__slot_)); \
 			do {                                                   \
 				FPBPF__CAT(FPBPF__PROBE_, FPBPF__NARGS(__VA_ARGS__)) \
-				(name, &fpbpf__slot_, kind, ##__VA_ARGS__);      \
+				(name, &fpbpf__slot_, kind);                     \
 			} while (fpbpf__wait(&fpbpf__slot_, &fpbpf_##name##_semaphore)); \
 			fpbpf__fail_ = fpbpf__finish(&fpbpf__slot_);           \
 			if (fpbpf__fail_)                                      \

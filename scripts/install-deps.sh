@@ -3,7 +3,7 @@
 # Idempotent: only missing packages are fetched, so CI and make targets can call it every time.
 set -eu
 
-PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config libcmocka-dev
+PKGS="make gcc g++ clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config libcmocka-dev
 systemtap-sdt-dev libfiu-dev fiu-utils strace libclang-rt-14-dev
 qemu-system-x86 linux-source-6.1 busybox-static dwarves flex bison bc libssl-dev cpio xz-utils
 kmod python3"

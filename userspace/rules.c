@@ -708,6 +708,16 @@ void rule_term_to_bpf(const struct rule_term *t, struct fp_term *out)
 	out->value = t->value;
 }
 
+__u16 glob_kind(const char *pat, __u16 *literal_len)
+{
+	size_t len = strcspn(pat, "*?");
+
+	*literal_len = (__u16)len;
+	if (!pat[len])
+		return FP_GLOB_LITERAL;
+	return pat[len] == '*' && !pat[len + 1] ? FP_GLOB_PREFIX : FP_GLOB_GENERAL;
+}
+
 void rule_to_bpf(const struct rule *r, struct fp_rule *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -721,12 +731,14 @@ void rule_to_bpf(const struct rule *r, struct fp_rule *out)
 	out->when_last = r->when_last;
 	out->when_step = r->when_step;
 	memcpy(out->comm, r->comm, sizeof(out->comm));
+	out->comm_kind = glob_kind(r->comm, &out->comm_len);
 	for (int i = 0; i < r->nterms; i++)
 		rule_term_to_bpf(&r->terms[i], &out->terms[i]);
 	for (int i = 0; i < FP_MAX_ARGS; i++) {
 		out->args[i].kind = r->args[i].kind;
 		out->args[i].value = r->args[i].value;
 		memcpy(out->args[i].glob, r->args[i].glob, sizeof(out->args[i].glob));
+		out->args[i].glob_kind = glob_kind(r->args[i].glob, &out->args[i].glob_len);
 	}
 }
 

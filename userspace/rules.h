@@ -81,6 +81,8 @@ int rules_parse_text(const char *text, const char *origin, struct rule *out, int
 const char *rule_action_name(enum rule_action a);
 /* What the rule's action becomes in BPF. */
 void rule_term_to_bpf(const struct rule_term *t, struct fp_term *out);
+/* How BPF can match the glob (enum fp_glob_kind), and the length of its literal part. */
+__u16 glob_kind(const char *pat, __u16 *literal_len);
 /* Fills the BPF rule from a parsed one (gen and active left to the caller). */
 void rule_to_bpf(const struct rule *r, struct fp_rule *out);
 

@@ -98,6 +98,10 @@ grep -q 'inject fpbpf:vpoint.*action=pause' "$TMP/err"; expect "pause event" 0 $
 st=$(awk '{print $3}' "/proc/$vpid/stat" 2>/dev/null || echo gone)
 expect "victim not left stopped" gone "$st"
 
+group "C++ and strings"
+got=$(fp run $D -e 'cxx_fail = return(-3) arg2=test_*' -e 'cxx_fail = return(-4) arg3=never_*' -e 'cxx_point = print arg1=2' -- "$VICTIMS/cxxvictim" | tr '\n' ' ')
+expect "C++ markers; a string in pages nothing touched still matches" "1:-3 2:-4 |1" "$got|$(grep -c 'inject fpbpf:cxx_point' "$TMP/err")"
+
 group "libraries"
 LIB=$VICTIMS/libfpvictim.so
 got=$(fp run $D -e "usdt:$LIB:fpbpf:vlib = 1*return(8)" -- "$VICTIM" lib 2 | tr '\n' ' ')

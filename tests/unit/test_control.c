@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The pieces of live control that need no kernel: target matching for set/off/wait, the
- * client's JSON reading, and session names. */
+ * client's JSON reading, session names; and the glob split BPF relies on. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -95,6 +95,24 @@ static void test_json_scan(void **state)
 	assert_false(json_get_bool("not json", "ok", &b));
 }
 
+/* BPF compares these patterns without the general glob, so the split must be exact. */
+static void test_glob_kind(void **state)
+{
+	__u16 len = 99;
+
+	(void)state;
+	assert_int_equal(glob_kind("abc", &len), FP_GLOB_LITERAL);
+	assert_int_equal(len, 3);
+	assert_int_equal(glob_kind("test_*", &len), FP_GLOB_PREFIX);
+	assert_int_equal(len, 5);
+	assert_int_equal(glob_kind("*", &len), FP_GLOB_PREFIX);
+	assert_int_equal(len, 0);
+	assert_int_equal(glob_kind("", &len), FP_GLOB_LITERAL);
+	assert_int_equal(glob_kind("a*c", &len), FP_GLOB_GENERAL);
+	assert_int_equal(glob_kind("ab?", &len), FP_GLOB_GENERAL);
+	assert_int_equal(glob_kind("ab**", &len), FP_GLOB_GENERAL);
+}
+
 static void test_session_names(void **state)
 {
 	(void)state;
@@ -112,6 +130,7 @@ int main(void)
 		cmocka_unit_test(test_target_matching),
 		cmocka_unit_test(test_target_errors),
 		cmocka_unit_test(test_json_scan),
+		cmocka_unit_test(test_glob_kind),
 		cmocka_unit_test(test_session_names),
 	};
 

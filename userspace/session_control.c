@@ -130,7 +130,7 @@ static void check_wait(void *ctx, struct ctl_client *c)
 	if (got >= w->hits) {
 		snprintf(reply, sizeof(reply), "{\"v\":1,\"ok\":true,\"injected\":%" PRIu64 "}", (uint64_t)got);
 		ctl_reply(c, reply);
-	} else if (s->limit_reached && w->deadline_ns) {
+	} else if (s->limit_reached) {
 		reply_error(c, "the session reached --max-injections: nothing more will be injected", reply);
 	} else if (now_ns() >= w->deadline_ns) {
 		reply_error(c, "timeout", reply);

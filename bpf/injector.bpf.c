@@ -122,15 +122,15 @@ static __always_inline void stop_self(__u32 tgid)
 	bpf_send_signal_thread(SIGSTOP);
 }
 
-/* Global (non-static) functions are verified once on their own, not again at every call
- * site and loop iteration; keeping the glob's bpf_loop in them is what keeps loading
- * fast on kernels that re-verify nested bpf_loop callbacks until they converge. */
 /* Read on first need: most rules filter on no comm. */
 struct comm_buf {
 	char comm[FP_COMM_LEN];
 	__u32 ready;
 };
 
+/* Global (non-static) functions are verified once on their own, not again at every call
+ * site and loop iteration; keeping the glob's bpf_loop in them is what keeps loading
+ * fast on kernels that re-verify nested bpf_loop callbacks until they converge. */
 __noinline int fp_comm_matches(const struct fp_rule *rule, struct comm_buf *c)
 {
 	struct glob_state g = {};
@@ -155,51 +155,18 @@ struct call_args {
  * load, which costs far less than the bpf_probe_read_kernel a variable offset needs. */
 static __always_inline int read_reg(struct pt_regs *ctx, short off, __u64 *out)
 {
+	/* Spelled out: clang turns a loop back into a variable offset, which the verifier
+	 * refuses for ctx. Offsets past the end of pt_regs compile to nothing. */
 #define FP_REG(o)                                                             \
 	if ((o) + 8 <= sizeof(struct pt_regs) && off == (o)) {                \
 		*out = *(__u64 *)((void *)ctx + (o));                         \
 		return 0;                                                     \
 	}
-	FP_REG(0)
-	FP_REG(8)
-	FP_REG(16)
-	FP_REG(24)
-	FP_REG(32)
-	FP_REG(40)
-	FP_REG(48)
-	FP_REG(56)
-	FP_REG(64)
-	FP_REG(72)
-	FP_REG(80)
-	FP_REG(88)
-	FP_REG(96)
-	FP_REG(104)
-	FP_REG(112)
-	FP_REG(120)
-	FP_REG(128)
-	FP_REG(136)
-	FP_REG(144)
-	FP_REG(152)
-	FP_REG(160)
-	FP_REG(168)
-	FP_REG(176)
-	FP_REG(184)
-	FP_REG(192)
-	FP_REG(200)
-	FP_REG(208)
-	FP_REG(216)
-	FP_REG(224)
-	FP_REG(232)
-	FP_REG(240)
-	FP_REG(248)
-	FP_REG(256)
-	FP_REG(264)
-	FP_REG(272)
-	FP_REG(280)
-	FP_REG(288)
-	FP_REG(296)
-	FP_REG(304)
-	FP_REG(312)
+	FP_REG(0) FP_REG(8) FP_REG(16) FP_REG(24) FP_REG(32) FP_REG(40) FP_REG(48) FP_REG(56)
+	FP_REG(64) FP_REG(72) FP_REG(80) FP_REG(88) FP_REG(96) FP_REG(104) FP_REG(112) FP_REG(120)
+	FP_REG(128) FP_REG(136) FP_REG(144) FP_REG(152) FP_REG(160) FP_REG(168) FP_REG(176) FP_REG(184)
+	FP_REG(192) FP_REG(200) FP_REG(208) FP_REG(216) FP_REG(224) FP_REG(232) FP_REG(240) FP_REG(248)
+	FP_REG(256) FP_REG(264) FP_REG(272) FP_REG(280) FP_REG(288) FP_REG(296) FP_REG(304) FP_REG(312)
 #undef FP_REG
 	return bpf_probe_read_kernel(out, sizeof(*out), (void *)ctx + off);
 }

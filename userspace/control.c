@@ -166,6 +166,15 @@ void ctl_reply(struct ctl_client *c, const char *json)
 	c->data = NULL;
 }
 
+static void refuse(int fd, const char *why)
+{
+	char line[128];
+
+	snprintf(line, sizeof(line), "{\"v\":1,\"ok\":false,\"error\":\"%s\"}\n", why);
+	send_all(fd, line, strlen(line));
+	close(fd);
+}
+
 static void accept_clients(struct ctl_server *srv)
 {
 	for (;;) {
@@ -178,8 +187,7 @@ static void accept_clients(struct ctl_server *srv)
 		/* The socket's mode already keeps others out; this survives a lax umask too. */
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) ||
 		    (cred.uid != 0 && cred.uid != geteuid())) {
-			send_all(fd, "{\"v\":1,\"ok\":false,\"error\":\"permission denied: root only\"}\n", 57);
-			close(fd);
+			refuse(fd, "permission denied: root only");
 			continue;
 		}
 		for (int i = 0; i < CTL_MAX_CLIENTS; i++)
@@ -188,8 +196,7 @@ static void accept_clients(struct ctl_server *srv)
 				break;
 			}
 		if (slot < 0 || !(srv->clients[slot] = calloc(1, sizeof(struct ctl_client)))) {
-			send_all(fd, "{\"v\":1,\"ok\":false,\"error\":\"too many control clients\"}\n", 54);
-			close(fd);
+			refuse(fd, "too many control clients");
 			continue;
 		}
 		srv->clients[slot]->fd = fd;

@@ -71,8 +71,10 @@ static void live_targets(struct session *s, char *out, size_t len)
 
 static void do_set(struct session *s, struct ctl_client *c, const char *text)
 {
-	char err[1024], reply[1024], target[RULE_PATH_LEN + 2 * FP_NAME_LEN + 16];
+	char err[1024], target[RULE_PATH_LEN + 2 * FP_NAME_LEN + 16], *reply = NULL;
+	size_t len = 0;
 	struct rule r;
+	FILE *m;
 	int rid;
 
 	if (rule_parse(text, "set", (int)++s->ctl_seq, &r, err, sizeof(err))) {
@@ -87,9 +89,15 @@ static void do_set(struct session *s, struct ctl_client *c, const char *text)
 		return;
 	}
 	rule_target_string(&r, target, sizeof(target));
-	snprintf(reply, sizeof(reply), "{\"v\":1,\"ok\":true,\"id\":%d,\"rule\":\"set:%u\",\"target\":\"%s\"}", rid,
-		 s->ctl_seq, target);
-	ctl_reply(c, reply);
+	m = open_memstream(&reply, &len);
+	if (m) {
+		fprintf(m, "{\"v\":1,\"ok\":true,\"id\":%d,\"rule\":\"set:%u\",\"target\":", rid, s->ctl_seq);
+		json_print_string(m, target);	/* a usdt: path may hold any character */
+		fputc('}', m);
+		fclose(m);
+		ctl_reply(c, reply);
+		free(reply);
+	}
 	print_notice(s, "control", "set %s", text);
 }
 

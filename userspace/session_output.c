@@ -124,14 +124,16 @@ void print_summary(struct session *s)
 		fputs("{\"v\":1,\"type\":\"summary\",\"rules\":[", o->out);
 		for (int i = 0; i < s->nslots; i++) {
 			struct fp_rule_state st;
-			char target[RULE_PATH_LEN + 2 * FP_NAME_LEN + 16];
+			char target[RULE_PATH_LEN + 2 * FP_NAME_LEN + 16], where[RULE_PATH_LEN + 16];
 
 			if (!s->slots[i].used)
 				continue;
 			rule_counts(s, i, &st);
 			rule_target_string(&s->rules[i], target, sizeof(target));
-			fprintf(o->out, "%s{\"id\":%d,\"rule\":\"%s:%d\",\"target\":", first ? "" : ",", i,
-				s->rules[i].origin, s->rules[i].line);
+			snprintf(where, sizeof(where), "%s:%d", s->rules[i].origin, s->rules[i].line);
+			fprintf(o->out, "%s{\"id\":%d,\"rule\":", first ? "" : ",", i);
+			json_print_string(o->out, where);
+			fputs(",\"target\":", o->out);
 			json_print_string(o->out, target);
 			fputs(",\"text\":", o->out);
 			json_print_string(o->out, s->rules[i].text);

@@ -5,8 +5,19 @@
 D="--delivery=${DELIVERY:-auto}"
 S="--session fpbpf-test-$$"
 
-# BPF programs of fpbpf alive on the system (its program names start with fp_).
-fp_progs() { bpftool prog show 2>/dev/null | grep -cE ' name fp_(hit_write|hit_stop|kernel_hit|fork|exec|exit) '; }
+# The BPF programs and links a process holds, as "prog_id: N" / "link_id: N" lines, read
+# from its fdinfo: exact even when other fpbpf sessions run on the machine.
+held_ids() { grep -hE '^(prog_id|link_id):' /proc/"$1"/fdinfo/* 2>/dev/null | tr -s ' \t' ' ' | sort -u; }
+# How many of those still exist (bpftool finds them by id).
+alive_count() {
+	local kind id n=0
+	while read -r kind id; do
+		[ -n "$id" ] || continue
+		if [ "$kind" = prog_id: ]; then bpftool prog show id "$id" >/dev/null 2>&1 && n=$((n + 1)); fi
+		if [ "$kind" = link_id: ]; then bpftool link show id "$id" >/dev/null 2>&1 && n=$((n + 1)); fi
+	done
+	echo "$n"
+}
 # start_victim MODE MS: the victim in the background, pid in $vpid, output in $TMP/victim.
 start_victim() {
 	"$VICTIM" "$1" "$2" >"$TMP/victim" &
@@ -37,7 +48,6 @@ end_victim() {
 	wait "$vpid" 2>/dev/null
 	gap="$was$(sed -n 's/max_gap_ms=//p' "$TMP/victim")"
 }
-baseline=$(fp_progs)
 
 group "set, wait, off, status"
 start_victim serve 30000
@@ -196,12 +206,17 @@ kill -0 "$fpid" 2>/dev/null && stop_session
 expect "attach -p ends when its targets are gone, and says so" "yes|yes" "$(grep -q "exit   pid=$vpid comm=victim signal=SIGKILL" "$TMP/err" && echo yes)|$(grep -q 'every target process has exited' "$TMP/err" && echo yes)"
 
 group "teardown"
-# Each way a session can end: afterwards the victim runs on unaffected and no program,
-# link, pinned object or socket of fpbpf remains. Links die with their programs' holders,
-# so counting fpbpf's programs covers both.
-leftovers() { echo "$(fp_progs)|$(ls /sys/fs/bpf | grep -c fp)|$(ls /run/fpbpf 2>/dev/null | grep -c "fpbpf-test-$$")"; }
-fp run $D $S -e 'vpoint = 1*sleep(200)' -- "$VICTIM" ticker 500 >"$TMP/out"
-expect "the command exits: its status, nothing left" "0|yes|$baseline|0|0" "$?|$(grep -q max_gap "$TMP/out" && echo yes)|$(leftovers)"
+# Each way a session can end: afterwards the victim runs on unaffected, and not one of the
+# programs and links the session held, no pinned object and no socket remains.
+# leftovers IDS: "<programs and links still alive>|<pinned>|<sockets>"
+leftovers() { echo "$(echo "$1" | alive_count)|$(ls /sys/fs/bpf | grep -c fp)|$(ls /run/fpbpf 2>/dev/null | grep -c "fpbpf-test-$$")"; }
+"$FPBPF" run $D $S -e 'vpoint = 1*sleep(200)' -- "$VICTIM" ticker 1500 >"$TMP/out" 2>"$TMP/err" &
+fpid=$!
+for _ in $(seq 100); do grep -q '^fpbpf: delivery' "$TMP/err" && break; sleep 0.05; done
+ids=$(held_ids "$fpid")
+wait "$fpid"
+expect "the command exits: its status, nothing left" "0|yes|yes|0|0|0" \
+	"$?|$(grep -q max_gap "$TMP/out" && echo yes)|$([ "$(echo "$ids" | grep -c id:)" -ge 3 ] && echo yes || echo "no ids: $ids")|$(leftovers "$ids")"
 for how in int term duration kill; do
 	for site in marker plain; do
 		mode=ticker rule='vpoint = pause'
@@ -210,6 +225,7 @@ for how in int term duration kill; do
 		args=(-p "$vpid" -e "$rule")
 		[ $how = duration ] && args+=(--duration 1.5)
 		start_session "${args[@]}"
+		ids=$(held_ids "$fpid")
 		sleep 0.7
 		st=$(proc_state "$vpid")
 		case $how in
@@ -224,8 +240,8 @@ for how in int term duration kill; do
 		want=S
 		[ $site = plain ] && want=T
 		[ "$st" = R ] && [ $site = marker ] && st=S
-		expect "$how ($site pause): held, then ran on; nothing left" "$want|yes|$baseline|0|0" \
-			"$st|$([ "${gap:-0}" -ge 500 ] 2>/dev/null && [ "${gap:-0}" -lt 5000 ] && echo yes || echo "no (gap $gap)")|$(leftovers)"
+		expect "$how ($site pause): held, then ran on; nothing left" "$want|yes|yes|0|0|0" \
+			"$st|$([ "${gap:-0}" -ge 500 ] 2>/dev/null && [ "${gap:-0}" -lt 5000 ] && echo yes || echo "no (gap $gap)")|$([ "$(echo "$ids" | grep -c id:)" -ge 3 ] && echo yes || echo "no ids: $ids")|$(leftovers "$ids")"
 	done
 done
 grep -q 'guardian: the controller died; continued 1 stopped process' "$TMP/err"

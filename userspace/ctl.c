@@ -344,27 +344,21 @@ int do_wait(int argc, char **argv)
 	if (ctl_request(fd, line, reply, REPLY_MAX, (int)(timeout_ms + REQUEST_TIMEOUT_MS))) {
 		log_error("control socket: %s", errno == ETIMEDOUT ? "the session did not answer" : strerror(errno));
 		ret = 1;
-	} else if (log_json) {
-		bool ok = false;
-
-		printf("%s\n", reply);
-		json_get_bool(reply, "ok", &ok);
-		ret = ok ? 0 : (json_get_num(reply, "injected", &injected) ? 1 : EXIT_USAGE);
 	} else {
 		bool ok = false;
+		/* A refused request carries no count; a timeout or an ended session does. */
+		bool counted = json_get_num(reply, "injected", &injected);
 
 		json_get_bool(reply, "ok", &ok);
-		json_get_num(reply, "injected", &injected);
-		if (ok) {
-			ret = 0;
-		} else if (json_get_str(reply, "error", err, sizeof(err)) && !strcmp(err, "timeout")) {
+		ret = ok ? 0 : counted ? 1 : EXIT_USAGE;
+		if (!json_get_str(reply, "error", err, sizeof(err)))
+			snprintf(err, sizeof(err), "unexpected reply: %.200s", reply);
+		if (log_json)
+			printf("%s\n", reply);
+		else if (!ok && !strcmp(err, "timeout"))
 			log_error("wait: %s: %.0f of %.0f injection(s) after %gs", argv[optind], injected, o.hits, o.timeout_s);
-			ret = 1;
-		} else {
+		else if (!ok)
 			log_error("%s", err);
-			/* A refused request carries no count; a session that ended does. */
-			ret = strstr(reply, "\"injected\"") ? 1 : EXIT_USAGE;
-		}
 	}
 	close(fd);
 	free(reply);

@@ -249,13 +249,6 @@ int injector__rule_state(struct injector *inj, __u32 rid, struct fp_rule_state *
 	return 0;
 }
 
-int injector__poll(struct injector *inj, int timeout_ms, injector_event_fn fn, void *ctx)
-{
-	inj->fn = fn;
-	inj->fn_ctx = ctx;
-	return ring_buffer__poll(inj->rb, timeout_ms);
-}
-
 int injector__consume(struct injector *inj, injector_event_fn fn, void *ctx)
 {
 	inj->fn = fn;

@@ -40,8 +40,8 @@ int injector__attach_kprobe(struct injector *inj, __u32 probe_id, const char *sy
 int injector__set_cgroup(struct injector *inj, __u32 rid, int cgroup_fd);
 int injector__attach_tracking(struct injector *inj);
 int injector__rule_state(struct injector *inj, __u32 rid, struct fp_rule_state *out);
-/* Events go to fn; returns records handled or a negative errno (-EINTR is a clean stop). */
-int injector__poll(struct injector *inj, int timeout_ms, injector_event_fn fn, void *ctx);
+/* Events waiting now go to fn; returns records handled or a negative errno.
+ * injector__event_fd says when to call it. */
 int injector__consume(struct injector *inj, injector_event_fn fn, void *ctx);
 /* The process that must never be stopped or faulted (the guardian). */
 void injector__set_guard(struct injector *inj, pid_t pid);

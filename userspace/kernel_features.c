@@ -22,7 +22,15 @@ static bool loads(const struct bpf_insn *insns, size_t n)
 	return true;
 }
 
-#define LOADS(arr) loads(arr, sizeof(arr) / sizeof(arr[0]))
+/* A kernel's answer does not change while fpbpf runs: each probe loads its program once,
+ * however many rules and sessions ask. */
+#define LOADS(arr)                                                             \
+	({                                                                     \
+		static int known = -1;                                         \
+		if (known < 0)                                                 \
+			known = loads(arr, sizeof(arr) / sizeof(arr[0]));      \
+		known == 1;                                                    \
+	})
 
 bool feature_probe_write_user(void)
 {

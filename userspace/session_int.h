@@ -99,7 +99,6 @@ int session_set_rule(struct session *s, const struct rule *r, enum rule_source s
 int session_off(struct session *s, const struct rule *key);
 int session_reload(struct session *s);
 void session_disable_all(struct session *s);
-bool session_rule_live(const struct session *s, int rid);
 
 /* session_stop.c: processes stopped by BPF, written to and continued from here. */
 void stop_remember(struct session *s, pid_t pid);

@@ -114,6 +114,27 @@ static void rule_counts(struct session *s, int rid, struct fp_rule_state *st)
 	injector__rule_state(s->inj, (__u32)rid, st);
 }
 
+/* One rule as the summary and `status` both show it. */
+static void json_rule(FILE *m, struct session *s, int i)
+{
+	struct fp_rule_state st;
+	char target[RULE_PATH_LEN + 2 * FP_NAME_LEN + 16], where[RULE_PATH_LEN + 16];
+
+	rule_counts(s, i, &st);
+	rule_target_string(&s->rules[i], target, sizeof(target));
+	snprintf(where, sizeof(where), "%s:%d", s->rules[i].origin, s->rules[i].line);
+	fprintf(m, "{\"id\":%d,\"rule\":", i);
+	json_print_string(m, where);
+	fputs(",\"target\":", m);
+	json_print_string(m, target);
+	fputs(",\"text\":", m);
+	json_print_string(m, s->rules[i].text);
+	fprintf(m, ",\"source\":\"%s\",\"active\":%s,\"evaluated\":%llu,\"matched\":%llu,\"injected\":%llu}",
+		s->slots[i].src == SRC_FILE ? "file" : s->slots[i].src == SRC_INLINE ? "inline" : "control",
+		s->slots[i].live ? "true" : "false", (unsigned long long)st.evaluated,
+		(unsigned long long)st.matched, (unsigned long long)st.injected);
+}
+
 void print_summary(struct session *s)
 {
 	const struct session_opts *o = s->o;
@@ -123,23 +144,11 @@ void print_summary(struct session *s)
 	if (o->json) {
 		fputs("{\"v\":1,\"type\":\"summary\",\"rules\":[", o->out);
 		for (int i = 0; i < s->nslots; i++) {
-			struct fp_rule_state st;
-			char target[RULE_PATH_LEN + 2 * FP_NAME_LEN + 16], where[RULE_PATH_LEN + 16];
-
 			if (!s->slots[i].used)
 				continue;
-			rule_counts(s, i, &st);
-			rule_target_string(&s->rules[i], target, sizeof(target));
-			snprintf(where, sizeof(where), "%s:%d", s->rules[i].origin, s->rules[i].line);
-			fprintf(o->out, "%s{\"id\":%d,\"rule\":", first ? "" : ",", i);
-			json_print_string(o->out, where);
-			fputs(",\"target\":", o->out);
-			json_print_string(o->out, target);
-			fputs(",\"text\":", o->out);
-			json_print_string(o->out, s->rules[i].text);
-			fprintf(o->out, ",\"active\":%s,\"evaluated\":%llu,\"matched\":%llu,\"injected\":%llu}",
-				s->slots[i].live ? "true" : "false", (unsigned long long)st.evaluated,
-				(unsigned long long)st.matched, (unsigned long long)st.injected);
+			if (!first)
+				fputc(',', o->out);
+			json_rule(o->out, s, i);
 			first = false;
 		}
 		fprintf(o->out, "],\"injected\":%llu,\"dropped\":%llu}\n",
@@ -245,24 +254,6 @@ void print_target_event(struct session *s, const struct fp_event *e)
 	fflush(out);
 }
 
-static void buf_rule(FILE *m, struct session *s, int i)
-{
-	struct fp_rule_state st;
-	char target[RULE_PATH_LEN + 2 * FP_NAME_LEN + 16], where[RULE_PATH_LEN + 16];
-
-	rule_counts(s, i, &st);
-	rule_target_string(&s->rules[i], target, sizeof(target));
-	snprintf(where, sizeof(where), "%s:%d", s->rules[i].origin, s->rules[i].line);
-	fprintf(m, "{\"id\":%d,\"rule\":", i);
-	json_print_string(m, where);
-	fputs(",\"target\":", m);
-	json_print_string(m, target);
-	fputs(",\"text\":", m);
-	json_print_string(m, s->rules[i].text);
-	fprintf(m, ",\"source\":\"%s\",\"evaluated\":%llu,\"matched\":%llu,\"injected\":%llu}",
-		s->slots[i].src == SRC_FILE ? "file" : s->slots[i].src == SRC_INLINE ? "inline" : "control",
-		(unsigned long long)st.evaluated, (unsigned long long)st.matched, (unsigned long long)st.injected);
-}
 
 char *status_json(struct session *s)
 {
@@ -281,7 +272,7 @@ char *status_json(struct session *s)
 			continue;
 		if (!first)
 			fputc(',', m);
-		buf_rule(m, s, i);
+		json_rule(m, s, i);
 		first = false;
 	}
 	fputs("],\"targets\":[", m);

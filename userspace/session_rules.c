@@ -15,11 +15,6 @@
 #include "readfile.h"
 #include "session_int.h"
 
-bool session_rule_live(const struct session *s, int rid)
-{
-	return rid >= 0 && rid < s->nslots && s->slots[rid].live;
-}
-
 /* A never used id first, so that removed rules keep their counters for the summary. */
 static int free_slot(const struct session *s)
 {

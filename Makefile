@@ -38,9 +38,9 @@ endif
 .SECONDARY:
 .PHONY: all clean deps test check unit integration vmtest fuzz fuzz-short bench vmbench demo install
 
-USER_SRCS := $(wildcard userspace/*.c)
+USER_SRCS := $(wildcard userspace/*/*.c)
 USER_OBJS := $(patsubst userspace/%.c,$(OUT)/obj/%.o,$(USER_SRCS))
-LIB_OBJS := $(filter-out $(OUT)/obj/main.o,$(USER_OBJS))
+LIB_OBJS := $(filter-out $(OUT)/obj/cli/main.o,$(USER_OBJS))
 VICTIMS := $(patsubst tests/victims/%.c,$(OUT)/victims/%,$(wildcard tests/victims/*.c)) \
 	$(patsubst tests/victims/%.cc,$(OUT)/victims/%,$(wildcard tests/victims/*.cc))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(wildcard tests/unit/*.c))
@@ -118,7 +118,7 @@ $(OUT)/bench/%: bench/%.c include/fpbpf.h | $(OUT)/.deps-ok
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O2 -g -Wall -Wextra -Iinclude -DFIU_ENABLE=1 -MMD -MP $< -o $@ -lfiu
 
-$(OUT)/fuzz_rules: tests/fuzz/fuzz_rules.c userspace/rules.c userspace/names.c | $(OUT)/.deps-ok
+$(OUT)/fuzz_rules: tests/fuzz/fuzz_rules.c userspace/rules/rules.c userspace/rules/names.c | $(OUT)/.deps-ok
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -172,4 +172,4 @@ install: $(OUT)/fpbpf
 clean:
 	rm -rf $(OUTPUT)
 
--include $(wildcard $(OUT)/*.d $(OUT)/obj/*.d $(OUT)/victims/*.d $(OUT)/unit/*.d $(OUT)/bench/*.d)
+-include $(wildcard $(OUT)/*.d $(OUT)/obj/*/*.d $(OUT)/victims/*.d $(OUT)/unit/*.d $(OUT)/bench/*.d)

@@ -4,7 +4,7 @@
 #ifndef FPBPF_GLOB_BPF_H
 #define FPBPF_GLOB_BPF_H
 
-#include "injector.h"
+#include "fp_abi.h"
 
 struct glob_state {
 	char pat[FP_GLOB_LEN + 1];

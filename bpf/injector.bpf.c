@@ -6,7 +6,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/usdt.bpf.h>
-#include "injector.h"
+#include "fp_abi.h"
 #include "glob.bpf.h"
 #include "syscall_args.bpf.h"
 

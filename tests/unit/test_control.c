@@ -7,9 +7,9 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "control.h"
-#include "json_scan.h"
-#include "rules.h"
+#include "control/control.h"
+#include "util/json_scan.h"
+#include "rules/rules.h"
 
 static struct rule r, key;
 static char err[512];

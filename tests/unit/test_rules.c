@@ -8,8 +8,8 @@
 #include <string.h>
 #include <fcntl.h>
 #include <cmocka.h>
-#include "names.h"
-#include "rules.h"
+#include "rules/names.h"
+#include "rules/rules.h"
 
 static struct rule r;
 static char err[512];

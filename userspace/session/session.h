@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include <linux/types.h>
-#include "injector_api.h"
-#include "rules.h"
+#include "engine/injector.h"
+#include "rules/rules.h"
 
 struct session_opts {
 	struct rule *rules;

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "control.h"
-#include "ctl.h"
-#include "json_scan.h"
-#include "log.h"
-#include "rules.h"
+#include "control/control.h"
+#include "cli/commands.h"
+#include "util/json_scan.h"
+#include "util/log.h"
+#include "rules/rules.h"
 
 #define EXIT_USAGE 2
 #define REPLY_MAX (1 << 20)

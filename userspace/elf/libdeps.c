@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "libdeps.h"
-#include "log.h"
+#include "elf/libdeps.h"
+#include "util/log.h"
 
 static int read_interp(const char *exe, char *out, size_t len)
 {

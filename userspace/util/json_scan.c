@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "json_scan.h"
+#include "util/json_scan.h"
 
 /* End of the value starting at p (string, object, array or scalar), or NULL. */
 static const char *skip_value(const char *p)

@@ -11,12 +11,12 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "guardian.h"
-#include "kernel_features.h"
-#include "kernel_rules.h"
-#include "libdeps.h"
-#include "log.h"
-#include "session_int.h"
+#include "session/guardian.h"
+#include "engine/kernel_features.h"
+#include "rules/kernel_rules.h"
+#include "elf/libdeps.h"
+#include "util/log.h"
+#include "session/session_int.h"
 
 static volatile sig_atomic_t exiting;
 static volatile sig_atomic_t forward_sig;

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <stdio.h>
 #include <string.h>
-#include "kernel_features.h"
-#include "kernel_rules.h"
-#include "log.h"
-#include "syscalls.h"
+#include "engine/kernel_features.h"
+#include "rules/kernel_rules.h"
+#include "util/log.h"
+#include "rules/syscalls.h"
 
 bool rule_is_kernel(const struct rule *r)
 {

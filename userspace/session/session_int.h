@@ -5,11 +5,11 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
-#include "control.h"
-#include "injector_api.h"
-#include "rules.h"
-#include "session.h"
-#include "usdt_notes.h"
+#include "control/control.h"
+#include "engine/injector.h"
+#include "rules/rules.h"
+#include "session/session.h"
+#include "elf/usdt_notes.h"
 
 #define MAX_FILES 64
 #define MAX_HELD 64

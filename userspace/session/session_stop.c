@@ -10,8 +10,8 @@
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
-#include "log.h"
-#include "session_int.h"
+#include "util/log.h"
+#include "session/session_int.h"
 
 #define SYNC_STOP_WAIT_NS (200 * 1000000LL)
 

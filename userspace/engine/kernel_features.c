@@ -2,7 +2,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
-#include "kernel_features.h"
+#include "engine/kernel_features.h"
 
 #define MOV_IMM(dst, v) { .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = dst, .imm = v }
 #define MOV_REG(dst, src) { .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = dst, .src_reg = src }

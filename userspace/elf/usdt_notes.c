@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "usdt_notes.h"
+#include "elf/usdt_notes.h"
 
 #define NT_STAPSDT 3
 

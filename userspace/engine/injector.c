@@ -7,9 +7,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "injector.bpf.skel.h"
-#include "kernel_features.h"
-#include "injector_api.h"
-#include "log.h"
+#include "engine/kernel_features.h"
+#include "engine/injector.h"
+#include "util/log.h"
 
 #define MAX_LINKS (FP_MAX_PROBES + 4)
 

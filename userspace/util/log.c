@@ -2,7 +2,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <bpf/libbpf.h>
-#include "log.h"
+#include "util/log.h"
 
 int log_verbosity = LOG_WARN;
 bool log_json;

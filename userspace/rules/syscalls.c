@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "names.h"
-#include "syscalls.h"
+#include "rules/names.h"
+#include "rules/syscalls.h"
 
 #if defined(__x86_64__)
 #define SYSCALL_PREFIX "__x64_sys_"

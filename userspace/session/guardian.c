@@ -13,8 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include "guardian.h"
-#include "log.h"
+#include "session/guardian.h"
+#include "util/log.h"
 
 enum { FD_MAP = 3, FD_PIPE, FD_PIDFD, FD_FIRST_FREE };
 

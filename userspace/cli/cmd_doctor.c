@@ -10,9 +10,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
-#include "doctor.h"
-#include "kernel_features.h"
-#include "log.h"
+#include "cli/doctor.h"
+#include "engine/kernel_features.h"
+#include "util/log.h"
 
 struct check {
 	const char *name;

@@ -10,10 +10,10 @@
 #include <sys/vfs.h>
 #include <linux/magic.h>
 #include <unistd.h>
-#include "kernel_rules.h"
-#include "log.h"
-#include "readfile.h"
-#include "session_int.h"
+#include "rules/kernel_rules.h"
+#include "util/log.h"
+#include "util/readfile.h"
+#include "session/session_int.h"
 
 /* A never used id first, so that removed rules keep their counters for the summary. */
 static int free_slot(const struct session *s)

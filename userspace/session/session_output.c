@@ -8,9 +8,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "log.h"
-#include "names.h"
-#include "session_int.h"
+#include "util/log.h"
+#include "rules/names.h"
+#include "session/session_int.h"
 
 static const struct probe_ref *probe_of(const struct session *s, __u32 id)
 {

@@ -10,8 +10,8 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
-#include "control.h"
-#include "log.h"
+#include "control/control.h"
+#include "util/log.h"
 
 struct ctl_server {
 	int listen_fd;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* ABI shared by injector.bpf.c and the controller: map layouts, events, enums. */
-#ifndef FPBPF_INJECTOR_H
-#define FPBPF_INJECTOR_H
+#ifndef FPBPF_ABI_H
+#define FPBPF_ABI_H
 
 #define FP_MAX_RULES 256
 #define FP_MAX_PROBES 1024

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <linux/types.h>
-#include "injector.h"
+#include "fp_abi.h"
 
 #define RULE_PATH_LEN 256
 #define RULE_MSG_LEN 128

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 #include <linux/types.h>
-#include "injector.h"
+#include "fp_abi.h"
 
 enum delivery { DELIVERY_AUTO, DELIVERY_WRITE, DELIVERY_STOP };
 

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "rules.h"
+#include "rules/rules.h"
 
 bool rule_is_kernel(const struct rule *r);
 

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include "names.h"
+#include "rules/names.h"
 
 struct name_num {
 	const char *name;

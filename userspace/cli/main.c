@@ -6,15 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "control.h"
-#include "ctl.h"
-#include "doctor.h"
-#include "kernel_rules.h"
-#include "log.h"
-#include "readfile.h"
-#include "rules.h"
-#include "session.h"
-#include "usdt_notes.h"
+#include "control/control.h"
+#include "cli/commands.h"
+#include "cli/doctor.h"
+#include "rules/kernel_rules.h"
+#include "util/log.h"
+#include "util/readfile.h"
+#include "rules/rules.h"
+#include "session/session.h"
+#include "elf/usdt_notes.h"
 
 #define FPBPF_VERSION "0.1.0"
 #define EXIT_USAGE 2

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "names.h"
-#include "rules.h"
+#include "rules/names.h"
+#include "rules/rules.h"
 
 static const struct {
 	const char *name;

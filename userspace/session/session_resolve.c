@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "kernel_rules.h"
-#include "log.h"
-#include "names.h"
-#include "session_int.h"
+#include "rules/kernel_rules.h"
+#include "util/log.h"
+#include "rules/names.h"
+#include "session/session_int.h"
 
 int session_add_file(struct session *s, const char *path)
 {

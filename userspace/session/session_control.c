@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "log.h"
-#include "session_int.h"
+#include "util/log.h"
+#include "session/session_int.h"
 
 #define CTL_COMMANDS "set, off, status, wait, reload"
 

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "readfile.h"
+#include "util/readfile.h"
 
 char *read_whole_file(const char *path)
 {

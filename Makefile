@@ -14,7 +14,6 @@ PREFIX ?= /usr/local
 CC ?= gcc
 CLANG ?= clang
 BPFTOOL ?= bpftool
-VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 MULTIARCH := $(shell $(CC) -dumpmachine)
 
@@ -22,7 +21,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -std=gnu11 -MMD -MP $(SANFLAGS)
 CPPFLAGS += -I$(OUT) -Ibpf -Iuserspace -Iinclude -D_GNU_SOURCE
 LDFLAGS += $(SANFLAGS)
-LDLIBS += -lbpf -lelf -lz
+LDLIBS += -lbpf -lelf -lz -ljansson -lm
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
 	-I/usr/include/$(MULTIARCH) -I$(OUT) -Ibpf -MMD -MP -Wall
 
@@ -56,15 +55,12 @@ $(OUT)/.deps-ok: scripts/install-deps.sh
 	$(Q)./scripts/install-deps.sh
 	$(Q)touch $@
 
-$(OUT)/vmlinux.h: | $(OUT)/.deps-ok
-	$(call msg,GEN,$@)
-	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
-
-$(OUT)/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h | $(OUT)/.deps-ok
+# Kernel types come from bpf/kernel_types.bpf.h (CO-RE): no kernel's BTF is read at build time.
+$(OUT)/%.bpf.o: bpf/%.bpf.c | $(OUT)/.deps-ok
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(OUT)/bench/%.bpf.o: bench/%.bpf.c $(OUT)/vmlinux.h | $(OUT)/.deps-ok
+$(OUT)/bench/%.bpf.o: bench/%.bpf.c | $(OUT)/.deps-ok
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -73,7 +69,7 @@ $(OUT)/%.bpf.skel.h: $(OUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-# Every userspace object waits for the skeleton: main.c and injector.c include it.
+# Every userspace object waits for the skeleton: the engine includes it.
 $(OUT)/obj/%.o: userspace/%.c $(OUT)/injector.bpf.skel.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -118,11 +114,18 @@ $(OUT)/bench/%: bench/%.c include/fpbpf.h | $(OUT)/.deps-ok
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O2 -g -Wall -Wextra -Iinclude -DFIU_ENABLE=1 -MMD -MP $< -o $@ -lfiu
 
-$(OUT)/fuzz_rules: tests/fuzz/fuzz_rules.c userspace/rules/rules.c userspace/rules/names.c | $(OUT)/.deps-ok
+# Parsers of untrusted input, each with a libFuzzer target: rules, SDT argument specs.
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Ibpf -Iuserspace -Iinclude -D_GNU_SOURCE
+
+$(OUT)/fuzz_rules: tests/fuzz/fuzz_rules.c userspace/rules/rules.c userspace/rules/names.c userspace/util/num.c | $(OUT)/.deps-ok
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-Ibpf -Iuserspace -D_GNU_SOURCE $^ -o $@
+	$(Q)$(CLANG) $(FUZZ_FLAGS) $^ -o $@
+
+$(OUT)/fuzz_argspec: tests/fuzz/fuzz_argspec.c userspace/elf/usdt_argspec.c | $(OUT)/.deps-ok
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) $^ -o $@
 
 # --- tests: `make test` = unit + host integration (ASan/UBSan build) + fuzz + VM suite ---
 SAN_OUT := $(abspath $(OUTPUT))/san
@@ -137,12 +140,14 @@ integration:
 
 check: unit integration
 
-fuzz: $(OUT)/fuzz_rules
-	$(Q)mkdir -p $(OUT)/fuzz-corpus
-	$(OUT)/fuzz_rules -max_total_time=$${FUZZ_SECONDS:-300} $(OUT)/fuzz-corpus tests/fuzz/corpus
+fuzz: $(OUT)/fuzz_rules $(OUT)/fuzz_argspec
+	$(Q)mkdir -p $(OUT)/fuzz-corpus/rules $(OUT)/fuzz-corpus/argspec
+	$(OUT)/fuzz_rules -max_total_time=$${FUZZ_SECONDS:-300} $(OUT)/fuzz-corpus/rules tests/fuzz/corpus
+	$(OUT)/fuzz_argspec -max_total_time=$${FUZZ_SECONDS:-300} $(OUT)/fuzz-corpus/argspec tests/fuzz/corpus_argspec
 
-fuzz-short: $(OUT)/fuzz_rules
-	$(Q)./tests/run-fuzz.sh $(OUT)/fuzz_rules tests/fuzz/corpus $${FUZZ_SECONDS:-30}
+fuzz-short: $(OUT)/fuzz_rules $(OUT)/fuzz_argspec
+	$(Q)./tests/run-fuzz.sh $(OUT)/fuzz_rules tests/fuzz/corpus $${FUZZ_SECONDS:-20}
+	$(Q)./tests/run-fuzz.sh $(OUT)/fuzz_argspec tests/fuzz/corpus_argspec $${FUZZ_SECONDS:-20}
 
 vmtest:
 	$(Q)$(MAKE) --no-print-directory SAN=1 all

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The baseline for attached cost: a USDT program that does nothing, so what remains is
  * the uprobe trap itself. */
-#include "vmlinux.h"
+#include "kernel_types.bpf.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/usdt.bpf.h>

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* ABI shared by injector.bpf.c and the controller: map layouts, events, enums. */
+/* The ABI between injector.bpf.c and the controller: map layouts, events, enums. The
+ * part an application compiles (the verdict slot, actions, marker kinds) is mirrored in
+ * include/fpbpf.h and checked against it by _Static_assert (tests/unit/test_abi.c). */
 #ifndef FPBPF_ABI_H
 #define FPBPF_ABI_H
 
@@ -11,7 +13,15 @@
 #define FP_GLOB_LEN 64
 #define FP_NAME_LEN 64
 #define FP_COMM_LEN 16
-#define FP_MAX_TARGETS 4096
+#define FP_MAX_TARGETS 65536	/* processes in scope (by tgid) */
+#define FP_MAX_USDT_SPECS 4096	/* distinct USDT argument layouts in a session (libbpf's spec map) */
+#define FP_MAX_USDT_SITES 16384	/* USDT call sites in a session (libbpf's ip map) */
+#define FP_MAX_HOLDS 65536	/* processes held stopped, over every session */
+
+/* The ABI of the markers fpbpf.h emits: their kind argument is KIND | VERSION << 8. */
+#define FP_MARKER_ABI 2
+#define FP_MARKER_POINT 1
+#define FP_MARKER_VALUE 2
 
 enum fp_action {
 	FP_ACT_OFF = 0,
@@ -43,8 +53,7 @@ enum fp_probe_kind {
 #define FP_RF_UID 1u		/* uid holds a filter (uid 0 is a valid one) */
 #define FP_RF_CGROUP 2u		/* the cgroups map holds this rule's cgroup */
 
-/* Verdict the marker reads back from its slot; layout equals struct fpbpf_slot in
- * include/fpbpf.h, which the application compiles without any fpbpf header. */
+/* Verdict the marker reads back from its slot: the first part of struct fpbpf_slot. */
 struct fp_verdict {
 	__s64 value;
 	__u32 action;
@@ -57,9 +66,13 @@ struct fp_verdict {
 /* Marker keeps waiting unless the session writes a new verdict (stop-and-write),
  * or must be confirmed on each poll and resumes otherwise (direct write). */
 #define FP_VF_CONFIRM_EACH_POLL 1u
+/* A session delivered this hit's verdict: every other session sees the hit as taken. */
+#define FP_VF_CLAIMED 2u
+
+#define FP_PROB_ONE 1000000	/* probabilities in parts per million: 0.0001% steps */
 
 struct fp_term {
-	__u32 permille_x10;	/* probability in 1/10000; 10000 = always */
+	__u32 prob_ppm;		/* FP_PROB_ONE = always */
 	__s32 count;		/* -1 = unlimited */
 	__u32 action;
 	__u32 arg;
@@ -101,12 +114,31 @@ struct fp_rule {
 	struct fp_arg_filter args[FP_MAX_ARGS];
 };
 
-/* Counters live apart from the rule so that replacing a rule can reset them. */
+/* Counters live apart from the rule so that replacing a rule can reset them. The
+ * controller maps this array and corrects injected/left with atomics when a verdict it
+ * had to write could not be delivered. */
 struct fp_rule_state {
 	__u64 evaluated;
 	__u64 matched;
 	__u64 injected;
+	__u64 taken;		/* matched, but another session delivered this hit's verdict */
+	__u64 lost;		/* would have injected, but could not be delivered (nothing injected) */
 	__s64 left[FP_MAX_TERMS];
+};
+
+/* Which session, if any, owns a hit that is being delivered by stop-and-write: the
+ * thread is stopped and its verdict comes from that session's controller. */
+struct fp_claim {
+	__u64 slot;
+	__u32 nonce;
+	__u32 pad;
+};
+
+/* A process a session holds stopped; shared by every session, so that none continues a
+ * process another still holds. */
+struct fp_hold_key {
+	__u32 pid;
+	__u32 nonce;
 };
 
 struct fp_probe {
@@ -116,16 +148,20 @@ struct fp_probe {
 	__u32 rules[FP_RULES_PER_PROBE];
 };
 
+/* Events go to one of two ring buffers: reports (per hit, may be dropped when full and
+ * are counted then) and requests (the controller must act on each; BPF reserves the
+ * record before it commits to anything, so a full buffer never loses an injection). */
 enum fp_event_kind {
-	FP_EV_INJECT = 1,
-	FP_EV_EVAL,		/* -v: an evaluation that injected nothing */
-	FP_EV_STOP_WRITE,	/* the thread stopped itself; write verdict at slot, then SIGCONT */
-	FP_EV_STOP_SLEEP,	/* probe without slot: thread stopped itself for arg ms */
-	FP_EV_STOP_PAUSE,	/* probe without slot: stopped until the rule changes */
-	FP_EV_FORK,		/* a target forked a new process (pid = child) */
-	FP_EV_EXEC,		/* a target exec'd; str = the new file */
-	FP_EV_EXIT,		/* a target's last thread exited; value = wait status */
-	FP_EV_LIMIT,		/* --max-injections reached: nothing more is injected */
+	FP_EV_INJECT = 1,	/* report: an injection BPF delivered itself */
+	FP_EV_EVAL,		/* report (-v): an evaluation that injected nothing */
+	FP_REQ_WRITE,		/* request: the thread stopped itself; write verdict at slot, continue */
+	FP_REQ_HOLD,		/* request: probe without slot or kernel delay: the process stopped
+				 * itself; hold it for verdict.arg ms, or until the rule changes */
+	FP_REQ_FORK,		/* request: a target forked a new process (pid = child) */
+	FP_REQ_EXEC,		/* request: a target exec'd; str = the new file */
+	FP_REQ_EXIT,		/* request: a target's last thread exited */
+	FP_REQ_LIMIT,		/* request: --max-injections reached: nothing more is injected */
+	FP_REQ_TARGETS_FULL,	/* request: a new process could not become a target */
 };
 
 struct fp_event {
@@ -136,12 +172,14 @@ struct fp_event {
 	__u32 probe;
 	__u32 rule;
 	__u32 term;
-	__u64 slot;
-	__u64 hit;		/* matching hit number within the rule, from 1; exit: wait status */
+	__u64 slot;		/* verdict slot (fpbpf.h markers) */
+	__u64 nth;		/* the matching hit's number within its rule, from 1; 0 for a release */
+	__u32 parent;		/* FP_REQ_FORK: the forking process */
+	__s32 status;		/* FP_REQ_EXIT: the wait status */
 	char comm[FP_COMM_LEN];
 	struct fp_verdict verdict;
 	__u64 args[FP_MAX_ARGS];	/* syscall rules: the call's arguments */
-	char str[FP_GLOB_LEN];		/* syscall rules: the string a glob filter matched */
+	char str[FP_GLOB_LEN];		/* syscall rules: the string a glob filter matched; exec: file */
 };
 
 #endif

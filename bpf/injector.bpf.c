@@ -1,21 +1,24 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* One generic program for every USDT failpoint: the BPF cookie picks the probe's rules
- * from maps, so a session never compiles anything and rules change without reattaching. */
-#include "vmlinux.h"
+/* One generic program for every failpoint and kernel probe: the BPF cookie picks the
+ * probe's rules from maps, so a session never compiles anything and rules change without
+ * reattaching. docs/design.md follows one hit through here. */
+#include "kernel_types.bpf.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-#include <bpf/usdt.bpf.h>
 #include "fp_abi.h"
+/* libbpf sizes its USDT maps from these: the session's documented limits. */
+#define BPF_USDT_MAX_SPEC_CNT FP_MAX_USDT_SPECS
+#define BPF_USDT_MAX_IP_CNT FP_MAX_USDT_SITES
+#include <bpf/usdt.bpf.h>
 #include "glob.bpf.h"
 #include "syscall_args.bpf.h"
 
 #define SIGSTOP 19
 #define SIGABRT 6
-#define FP_PROB_ONE 10000
 
-/* How a verdict leaves BPF: written into the marker's slot, through the controller while
- * the thread is stopped, or (kernel probes) as the overridden return value. */
+/* How a verdict leaves BPF: written into the marker's slot (WRITE), through the
+ * controller while the thread is stopped (STOP), or as a kernel probe's return (KERNEL). */
 enum { MODE_STOP, MODE_WRITE, MODE_KERNEL };
 
 const volatile __u32 self_pid = 0;
@@ -25,8 +28,8 @@ const volatile __u32 emit_evals = 0;
 const volatile __u32 pause_poll_ms = 20;
 const volatile __u64 max_injections = 0;	/* 0 = no limit */
 
-/* Set after load: the guardian process that continues stopped targets if the controller
- * dies must never be stopped or faulted itself. */
+/* Set after load: the guardian, which continues held targets if the controller dies, is
+ * never stopped or faulted itself; a new one replaces it if it dies. */
 __u32 guard_pid;
 __u64 total_injected;
 __u32 limit_reported;
@@ -41,6 +44,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, FP_MAX_RULES);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct fp_rule_state);
 } rule_state SEC(".maps");
@@ -60,10 +64,11 @@ struct {
 	__type(value, __u32);
 } cgroups SEC(".maps");
 
-/* Processes in scope (tgids, plus the tids of their threads, which is harmless). */
+/* Processes in scope, by tgid: a thread is in scope when its process is. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, FP_MAX_TARGETS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);
 	__type(value, __u8);
 } targets SEC(".maps");
@@ -77,19 +82,34 @@ struct {
 	__type(value, __u8);
 } exec_targets SEC(".maps");
 
-/* Processes this session has stopped: the guardian continues them all if the controller
- * is killed before it could. Written before the SIGSTOP is sent, so none is missed. */
+/* Shared by every session on the machine (the controller finds the live one by name):
+ * the stop-and-write deliveries in flight, so that one hit gets one verdict. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, FP_MAX_TARGETS);
 	__type(key, __u32);
+	__type(value, struct fp_claim);
+} fpbpf_claims SEC(".maps");
+
+/* Shared likewise: which session holds which process stopped. Written before the SIGSTOP
+ * is sent, so no controller or guardian ever continues a process another still holds. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FP_MAX_HOLDS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct fp_hold_key);
 	__type(value, __u8);
-} stopped SEC(".maps");
+} fpbpf_holds SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
-} events SEC(".maps");
+} reports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} requests SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -114,18 +134,26 @@ static __always_inline int in_scope(__u32 tgid)
 	return !filter_targets || bpf_map_lookup_elem(&targets, &tgid);
 }
 
-static __always_inline void stop_self(__u32 tgid)
-{
-	__u8 one = 1;
-
-	bpf_map_update_elem(&stopped, &tgid, &one, BPF_ANY);
-	bpf_send_signal_thread(SIGSTOP);
-}
-
 /* Read on first need: most rules filter on no comm. */
 struct comm_buf {
 	char comm[FP_COMM_LEN];
 	__u32 ready;
+};
+
+struct call_args {
+	__u64 v[FP_MAX_ARGS];
+};
+
+/* One hit: what every rule of the probe is evaluated against. bpf_loop's callback
+ * wants it on the stack. */
+struct hit {
+	struct pt_regs *ctx;
+	const struct fp_probe *probe;
+	const struct __bpf_usdt_spec *spec;	/* USDT probes */
+	__u64 slot;				/* fpbpf.h markers: the verdict slot */
+	__u32 tgid, tid, probe_id;
+	struct comm_buf comm;
+	struct call_args args;			/* kernel probes: the call's arguments */
 };
 
 /* Global (non-static) functions are verified once on their own, not again at every call
@@ -146,10 +174,6 @@ __noinline int fp_comm_matches(const struct fp_rule *rule, struct comm_buf *c)
 	g.str[FP_COMM_LEN - 1] = 0;
 	return glob_match(&g, rule->comm_kind, rule->comm_len);
 }
-
-struct call_args {
-	__u64 v[FP_MAX_ARGS];
-};
 
 /* A register from the probe's pt_regs. Constant offsets let the verifier accept a direct
  * load, which costs far less than the bpf_probe_read_kernel a variable offset needs. */
@@ -215,18 +239,14 @@ __noinline int fp_arg_matches(const struct fp_arg_filter *f, long val)
 	return glob_match(&g, f->glob_kind, f->glob_len);
 }
 
-/* args holds a syscall's arguments; at USDT probes (args NULL) they come from spec. */
-static __always_inline int filters_match(struct pt_regs *ctx, const struct fp_rule *rule,
-					 __u32 rid, const struct fp_probe *probe, __u32 tgid,
-					 __u32 tid, struct comm_buf *comm,
-					 const struct call_args *args,
-					 const struct __bpf_usdt_spec *spec)
+static __always_inline int filters_match(struct hit *h, const struct fp_rule *rule, __u32 rid,
+					 const int mode)
 {
-	__u64 base = probe->has_slot ? 3 : 0, val;
+	__u64 base = h->probe->has_slot ? 3 : 0, val;
 
-	if (rule->pid && rule->pid != tgid)
+	if (rule->pid && rule->pid != h->tgid)
 		return 0;
-	if (rule->tid && rule->tid != tid)
+	if (rule->tid && rule->tid != h->tid)
 		return 0;
 	if ((rule->flags & FP_RF_UID) && rule->uid != (__u32)bpf_get_current_uid_gid())
 		return 0;
@@ -235,28 +255,28 @@ static __always_inline int filters_match(struct pt_regs *ctx, const struct fp_ru
 	for (int i = 0; i < FP_MAX_ARGS; i++) {
 		if (rule->args[i].kind == FP_ARG_ANY)
 			continue;
-		if (args)
-			val = args->v[i];
-		else if (!spec || usdt_arg(ctx, spec, base + i, &val))
+		if (mode == MODE_KERNEL)
+			val = h->args.v[i];
+		else if (!h->spec || usdt_arg(h->ctx, h->spec, base + i, &val))
 			return 0;
 		if (!fp_arg_matches(&rule->args[i], val))
 			return 0;
 	}
-	return !rule->comm[0] || fp_comm_matches(rule, comm);
+	return !rule->comm[0] || fp_comm_matches(rule, &h->comm);
 }
 
 /* strace's when=FIRST[..LAST][+STEP], over the rule's matching hits. */
-static __always_inline int when_matches(const struct fp_rule *rule, __u64 hit)
+static __always_inline int when_matches(const struct fp_rule *rule, __u64 nth)
 {
 	if (!rule->when_first)
 		return 1;
-	if (hit < rule->when_first)
+	if (nth < rule->when_first)
 		return 0;
-	if (rule->when_last && hit > rule->when_last)
+	if (rule->when_last && nth > rule->when_last)
 		return 0;
 	if (rule->when_step <= 1)
 		return 1;
-	return (hit - rule->when_first) % rule->when_step == 0;
+	return (nth - rule->when_first) % rule->when_step == 0;
 }
 
 /* fail-rs semantics: the first term whose count is not spent and whose probability
@@ -270,8 +290,7 @@ static __always_inline int pick_term(const struct fp_rule *rule, struct fp_rule_
 			break;
 		if (term->count >= 0 && st->left[t] <= 0)
 			continue;
-		if (term->permille_x10 < FP_PROB_ONE &&
-		    bpf_get_prandom_u32() % FP_PROB_ONE >= term->permille_x10)
+		if (term->prob_ppm < FP_PROB_ONE && bpf_get_prandom_u32() % FP_PROB_ONE >= term->prob_ppm)
 			continue;
 		if (term->count >= 0 && __sync_fetch_and_add(&st->left[t], -1) <= 0)
 			continue;
@@ -280,20 +299,21 @@ static __always_inline int pick_term(const struct fp_rule *rule, struct fp_rule_
 	return -1;
 }
 
+/* A term picked but not delivered gives its count back. */
+static __always_inline void refund_term(const struct fp_rule *rule, struct fp_rule_state *st, int t)
+{
+	if (t >= 0 && t < FP_MAX_TERMS && rule->terms[t].count >= 0)
+		__sync_fetch_and_add(&st->left[t], 1);
+}
+
 static __always_inline __u64 make_token(__u32 rid, __u32 gen)
 {
 	return ((__u64)(session_nonce & 0xffff) << 48) | ((__u64)gen << 16) | ((rid + 1) & 0xffff);
 }
 
-static __always_inline struct fp_event *reserve_event(__u32 kind, __u32 tgid, __u32 tid,
-						      __u32 probe_id, __u32 rid)
+static __always_inline void fill_event(struct fp_event *e, __u32 kind, __u32 tgid, __u32 tid,
+				       __u32 probe_id, __u32 rid)
 {
-	struct fp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-
-	if (!e) {
-		count_drop();
-		return NULL;
-	}
 	__builtin_memset(e, 0, sizeof(*e));
 	e->ts_ns = bpf_ktime_get_ns();
 	e->kind = kind;
@@ -302,196 +322,280 @@ static __always_inline struct fp_event *reserve_event(__u32 kind, __u32 tgid, __
 	e->probe = probe_id;
 	e->rule = rid;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+}
+
+static __always_inline struct fp_event *reserve_report(const struct hit *h, __u32 kind, __u32 rid)
+{
+	struct fp_event *e = bpf_ringbuf_reserve(&reports, sizeof(*e), 0);
+
+	if (!e) {
+		count_drop();
+		return NULL;
+	}
+	fill_event(e, kind, h->tgid, h->tid, h->probe_id, rid);
 	return e;
 }
 
-/* Under lockdown the thread stops itself; the controller writes the verdict with
- * process_vm_writev and continues it before it can run another user instruction. */
-static __always_inline void stop_and_write(__u32 tgid, __u32 tid, __u32 probe_id, __u32 rid,
-					   __u32 term, __u64 hit, __u64 slot,
-					   const struct fp_verdict *v)
+static __always_inline void emit_eval(const struct hit *h, __u32 rid, __u64 nth)
 {
-	struct fp_event *e = reserve_event(FP_EV_STOP_WRITE, tgid, tid, probe_id, rid);
+	struct fp_event *e;
 
+	if (!emit_evals)
+		return;
+	e = reserve_report(h, FP_EV_EVAL, rid);
 	if (!e)
 		return;
-	e->term = term;
-	e->hit = hit;
-	e->slot = slot;
-	e->verdict = *v;
-	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
-	stop_self(tgid);
+	e->nth = nth;
+	bpf_ringbuf_submit(e, 0);
 }
 
-static __always_inline int recheck(__u32 tgid, __u32 tid, __u32 probe_id, __u64 slot,
-				   __u64 token, const int can_write)
+/* Whether another session delivers (or delivered) this hit's verdict: its verdict is in
+ * the slot already (direct write), or its controller is about to write it (a claim). */
+static __always_inline int hit_taken(const struct hit *h)
+{
+	struct fp_claim *c = bpf_map_lookup_elem(&fpbpf_claims, &h->tid);
+	__u32 flags = 0;
+
+	if (c && c->slot == h->slot && c->nonce != session_nonce)
+		return 1;
+	if (bpf_probe_read_user(&flags, sizeof(flags), (void *)(h->slot + __builtin_offsetof(struct fp_verdict, flags))))
+		return 0;
+	return (flags & FP_VF_CLAIMED) != 0;
+}
+
+/* The process stops itself at its next return to user space: registered as held first,
+ * so no other session's controller continues it before this one is done. */
+static __always_inline int stop_self(const struct hit *h)
+{
+	struct fp_hold_key key = { .pid = h->tgid, .nonce = session_nonce };
+	__u8 one = 1;
+
+	if (bpf_map_update_elem(&fpbpf_holds, &key, &one, BPF_ANY))
+		return -1;
+	if (bpf_send_signal_thread(SIGSTOP)) {
+		bpf_map_delete_elem(&fpbpf_holds, &key);
+		return -1;
+	}
+	return 0;
+}
+
+/* Stop-and-write: the thread stops itself; the controller writes v with
+ * process_vm_writev and continues it before it can run another user instruction. */
+static __always_inline int request_write(const struct hit *h, struct fp_event *e, const struct fp_verdict *v)
+{
+	struct fp_claim claim = { .slot = h->slot, .nonce = session_nonce };
+
+	e->kind = FP_REQ_WRITE;
+	e->slot = h->slot;
+	e->verdict = *v;
+	e->verdict.flags |= FP_VF_CLAIMED;
+	if (bpf_map_update_elem(&fpbpf_claims, &h->tid, &claim, BPF_ANY))
+		return -1;
+	if (stop_self(h)) {
+		bpf_map_delete_elem(&fpbpf_claims, &h->tid);
+		return -1;
+	}
+	return 0;
+}
+
+/* The waiter of one of this session's pause/sleep verdicts fired again to ask whether to
+ * go on waiting. */
+static __always_inline int recheck(const struct hit *h, __u64 token, const int mode)
 {
 	__u32 rid = (token & 0xffff) - 1;
 	__u32 gen = (token >> 16) & 0xffffffff;
 	struct fp_verdict v = {};
 	struct fp_rule *rule;
+	struct fp_event *e;
 	int waiting;
 
 	if ((token >> 48) != (session_nonce & 0xffff))
 		return 0;	/* another session's waiter */
 	rule = bpf_map_lookup_elem(&rules, &rid);
 	waiting = rule && rule->active && rule->gen == gen;
-	if (can_write) {
+	if (mode == MODE_WRITE) {
 		/* The marker cleared its slot; silence releases it. */
 		if (waiting) {
 			v.action = FP_ACT_PAUSE;
 			v.token = token;
-			v.flags = FP_VF_CONFIRM_EACH_POLL;
+			v.flags = FP_VF_CONFIRM_EACH_POLL | FP_VF_CLAIMED;
 			v.arg = pause_poll_ms;
-			bpf_probe_write_user((void *)slot, &v, sizeof(v));
+			bpf_probe_write_user((void *)h->slot, &v, sizeof(v));
 		}
-	} else if (!waiting) {
-		stop_and_write(tgid, tid, probe_id, rid, 0, 0, slot, &v);
+		return 0;
 	}
+	if (waiting)
+		return 0;
+	/* A release: if the buffer is full the marker asks again after its next poll. */
+	e = bpf_ringbuf_reserve(&requests, sizeof(*e), 0);
+	if (!e)
+		return 0;
+	fill_event(e, FP_REQ_WRITE, h->tgid, h->tid, h->probe_id, rid);
+	if (request_write(h, e, &v)) {
+		bpf_ringbuf_discard(e, 0);
+		return 0;
+	}
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 	return 0;
 }
 
-static __always_inline void deliver(struct pt_regs *ctx, const struct fp_probe *probe,
-				    const struct fp_rule *rule, __u32 rid, __u32 term_idx,
-				    __u64 hit, __u32 tgid, __u32 tid, __u32 probe_id, __u64 slot,
-				    const int can_write)
+/* Actions that live in the marker's slot; one hit gets at most one of them. */
+static __always_inline int is_slot_verdict(__u32 action)
 {
-	const struct fp_term *term;
-	struct fp_verdict v = {};
-	struct fp_event *e;
-	__u32 kind = FP_EV_INJECT;
-
-	if (term_idx >= FP_MAX_TERMS)
-		return;
-	term = &rule->terms[term_idx];
-	v.action = term->action;
-	v.value = term->value;
-	v.arg = term->arg;
-
-	if (term->action == FP_ACT_SIGNAL) {
-		bpf_send_signal_thread(term->value);
-		v.action = FP_ACT_OFF;
-	} else if (!probe->has_slot) {
-		if (term->action == FP_ACT_PANIC)
-			bpf_send_signal_thread(SIGABRT);
-		else if (term->action == FP_ACT_SLEEP)
-			kind = FP_EV_STOP_SLEEP;
-		else if (term->action == FP_ACT_PAUSE)
-			kind = FP_EV_STOP_PAUSE;
-		v.action = FP_ACT_OFF;
-	} else if (term->action == FP_ACT_PRINT) {
-		v.action = FP_ACT_OFF;
-	}
-
-	if (v.action == FP_ACT_SLEEP || v.action == FP_ACT_PAUSE) {
-		v.token = make_token(rid, rule->gen);
-		v.flags = can_write ? FP_VF_CONFIRM_EACH_POLL : 0;
-	}
-
-	if (v.action != FP_ACT_OFF && !can_write) {
-		stop_and_write(tgid, tid, probe_id, rid, term_idx, hit, slot, &v);
-		return;
-	}
-	if (v.action != FP_ACT_OFF)
-		bpf_probe_write_user((void *)slot, &v, sizeof(v));
-
-	e = reserve_event(kind, tgid, tid, probe_id, rid);
-	if (!e)
-		return;
-	e->term = term_idx;
-	e->hit = hit;
-	e->slot = slot;
-	e->verdict.action = term->action;
-	e->verdict.value = term->value;
-	e->verdict.arg = term->arg;
-	bpf_ringbuf_submit(e, 0);
-	if (kind != FP_EV_INJECT)
-		stop_self(tgid);
+	return action == FP_ACT_RETURN || action == FP_ACT_SLEEP || action == FP_ACT_PAUSE ||
+	       action == FP_ACT_YIELD || action == FP_ACT_PANIC || action == FP_ACT_EXIT;
 }
 
-static __always_inline void emit_eval(__u32 tgid, __u32 tid, __u32 probe_id, __u32 rid, __u64 hit)
+/* The request a term needs from the controller, or 0 when BPF delivers it alone. */
+static __always_inline __u32 request_kind(const struct hit *h, const struct fp_term *t, const int mode)
 {
-	struct fp_event *e;
-
-	if (!emit_evals)
-		return;
-	e = reserve_event(FP_EV_EVAL, tgid, tid, probe_id, rid);
-	if (!e)
-		return;
-	e->hit = hit;
-	bpf_ringbuf_submit(e, 0);
-}
-
-/* Per-hit state shared with the rule loop's callback, which bpf_loop wants on the stack. */
-struct hit {
-	struct pt_regs *ctx;
-	const struct fp_probe *probe;
-	const struct __bpf_usdt_spec *spec;	/* USDT probes */
-	__u64 slot;
-	__u32 tgid, tid, probe_id;
-	struct comm_buf comm;
-	struct call_args args;
-};
-
-/* error()/return() replace the call's result without running it; delay() stops the
- * whole process until the controller continues it. */
-static __always_inline void deliver_kernel(struct hit *h, const struct fp_rule *rule, __u32 rid,
-					   __u32 term_idx, __u64 hit)
-{
-	const struct fp_term *term;
-	struct fp_event *e;
-	__u32 kind = FP_EV_INJECT;
-
-	if (term_idx >= FP_MAX_TERMS)
-		return;
-	term = &rule->terms[term_idx];
-	if (term->action == FP_ACT_RETURN)
-		bpf_override_return(h->ctx, term->value);
-	else if (term->action == FP_ACT_SIGNAL)
-		bpf_send_signal_thread(term->value);
-	else if (term->action == FP_ACT_SLEEP)
-		kind = FP_EV_STOP_SLEEP;
-
-	e = reserve_event(kind, h->tgid, h->tid, h->probe_id, rid);
-	if (!e)
-		return;	/* no stop either: nobody would know to continue it */
-	e->term = term_idx;
-	e->hit = hit;
-	e->verdict.action = term->action;
-	e->verdict.value = term->value;
-	e->verdict.arg = term->arg;
-	__builtin_memcpy(e->args, h->args.v, sizeof(e->args));
-	for (int i = 0; i < FP_MAX_ARGS; i++)
-		if (rule->args[i].kind == FP_ARG_STR_GLOB) {
-			bpf_probe_read_user_str(e->str, sizeof(e->str), (const void *)h->args.v[i]);
-			break;
-		}
-	bpf_ringbuf_submit(e, kind == FP_EV_INJECT ? 0 : BPF_RB_FORCE_WAKEUP);
-	if (kind != FP_EV_INJECT)
-		stop_self(h->tgid);
+	if (mode == MODE_KERNEL)
+		return t->action == FP_ACT_SLEEP ? FP_REQ_HOLD : 0;
+	if (!h->probe->has_slot)
+		return t->action == FP_ACT_SLEEP || t->action == FP_ACT_PAUSE ? FP_REQ_HOLD : 0;
+	return mode == MODE_STOP && is_slot_verdict(t->action) ? FP_REQ_WRITE : 0;
 }
 
 /* Every injection takes a ticket first, which makes --max-injections exact across threads. */
-static __always_inline int under_limit(const struct hit *h)
+static __always_inline int take_ticket(const struct hit *h)
 {
 	struct fp_event *e;
 
 	if (__sync_fetch_and_add(&total_injected, 1) < max_injections || !max_injections)
 		return 1;
 	if (__sync_fetch_and_add(&limit_reported, 1) == 0) {
-		e = reserve_event(FP_EV_LIMIT, h->tgid, h->tid, h->probe_id, 0);
-		if (e)
+		e = bpf_ringbuf_reserve(&requests, sizeof(*e), 0);
+		if (e) {
+			fill_event(e, FP_REQ_LIMIT, h->tgid, h->tid, h->probe_id, 0);
 			bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+		}
 	}
 	return 0;
 }
 
-/* One rule of the probe; returns 1 (stop the loop) once a rule injected. */
+static __always_inline void return_ticket(void)
+{
+	__sync_fetch_and_add(&total_injected, -1);
+}
+
+static __always_inline void verdict_of(const struct hit *h, const struct fp_rule *rule, __u32 rid,
+				       const struct fp_term *t, struct fp_verdict *v)
+{
+	__builtin_memset(v, 0, sizeof(*v));
+	v->action = is_slot_verdict(t->action) ? t->action : FP_ACT_OFF;
+	v->value = t->value;
+	v->arg = t->arg;
+	if (v->action == FP_ACT_SLEEP || v->action == FP_ACT_PAUSE)
+		v->token = make_token(rid, rule->gen);
+}
+
+/* What BPF does itself: signals, the overridden return, the direct write. */
+static __always_inline void act(struct hit *h, const struct fp_term *t, struct fp_verdict *v, const int mode)
+{
+	if (t->action == FP_ACT_SIGNAL) {
+		bpf_send_signal_thread(t->value);
+	} else if (mode == MODE_KERNEL) {
+		if (t->action == FP_ACT_RETURN)
+			bpf_override_return(h->ctx, t->value);
+	} else if (!h->probe->has_slot) {
+		if (t->action == FP_ACT_PANIC)
+			bpf_send_signal_thread(SIGABRT);
+	} else if (mode == MODE_WRITE && v->action != FP_ACT_OFF) {
+		if (v->action == FP_ACT_SLEEP || v->action == FP_ACT_PAUSE)
+			v->flags |= FP_VF_CONFIRM_EACH_POLL;
+		v->flags |= FP_VF_CLAIMED;
+		bpf_probe_write_user((void *)h->slot, v, sizeof(*v));
+	}
+}
+
+static __always_inline void describe(struct fp_event *e, const struct hit *h, const struct fp_rule *rule,
+				     const struct fp_term *t, __u32 term, __u64 nth, const int mode)
+{
+	e->term = term;
+	e->nth = nth;
+	e->slot = h->slot;
+	e->verdict.action = t->action;
+	e->verdict.value = t->value;
+	e->verdict.arg = t->arg;
+	if (mode != MODE_KERNEL)
+		return;
+	__builtin_memcpy(e->args, h->args.v, sizeof(e->args));
+	for (int i = 0; i < FP_MAX_ARGS; i++)
+		if (rule->args[i].kind == FP_ARG_STR_GLOB) {
+			bpf_probe_read_user_str(e->str, sizeof(e->str), (const void *)h->args.v[i]);
+			break;
+		}
+}
+
+/* A rule's decision for one hit: its term t, for the nth matching hit. */
+struct pick {
+	const struct fp_rule *rule;
+	struct fp_rule_state *st;
+	__u32 rid;
+	int term;
+	__u64 nth;
+};
+
+/* Delivers a picked term. A verdict that needs the controller is injected only once its
+ * request is in the buffer and the target stops. A subprogram, not inlined: its locals
+ * would otherwise sit in the rule loop's frame, which old verifiers add to the filters'
+ * frames against the 512-byte stack. */
+static __noinline void deliver(struct hit *h, const struct pick *k, const int mode)
+{
+	const struct fp_term *t = &k->rule->terms[k->term & (FP_MAX_TERMS - 1)];
+	__u32 req = request_kind(h, t, mode);
+	struct fp_verdict v;
+	struct fp_event *e;
+	int err = 0;
+
+	e = req ? bpf_ringbuf_reserve(&requests, sizeof(*e), 0) : NULL;
+	if (req && !e) {
+		__sync_fetch_and_add(&k->st->lost, 1);
+		refund_term(k->rule, k->st, k->term);
+		return;
+	}
+	if (!take_ticket(h)) {
+		if (e)
+			bpf_ringbuf_discard(e, 0);
+		return;
+	}
+	verdict_of(h, k->rule, k->rid, t, &v);
+	if (e) {
+		fill_event(e, req, h->tgid, h->tid, h->probe_id, k->rid);
+		describe(e, h, k->rule, t, k->term, k->nth, mode);
+		if (req == FP_REQ_WRITE) {
+			err = request_write(h, e, &v);
+		} else {
+			e->verdict.action = t->action;	/* HOLD: sleep/delay for arg ms, or pause */
+			err = stop_self(h);
+		}
+		if (err) {
+			bpf_ringbuf_discard(e, 0);
+			__sync_fetch_and_add(&k->st->lost, 1);
+			refund_term(k->rule, k->st, k->term);
+			return_ticket();
+			return;
+		}
+	}
+	__sync_fetch_and_add(&k->st->injected, 1);
+	act(h, t, &v, mode);
+	if (e) {
+		bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+		return;
+	}
+	e = reserve_report(h, FP_EV_INJECT, k->rid);
+	if (e) {
+		describe(e, h, k->rule, t, k->term, k->nth, mode);
+		bpf_ringbuf_submit(e, 0);
+	}
+}
+
+/* One rule of the probe; returns 1 (stop the loop) once the hit is decided. */
 static __always_inline long eval_rule(__u32 i, struct hit *h, const int mode)
 {
 	struct fp_rule_state *st;
 	struct fp_rule *rule;
-	__u64 hit;
+	__u64 nth;
 	__u32 rid;
 	int term;
 
@@ -503,29 +607,30 @@ static __always_inline long eval_rule(__u32 i, struct hit *h, const int mode)
 	if (!rule || !st || !rule->active)
 		return 0;
 	__sync_fetch_and_add(&st->evaluated, 1);
-	if (!filters_match(h->ctx, rule, rid, h->probe, h->tgid, h->tid, &h->comm,
-			   mode == MODE_KERNEL ? &h->args : NULL, h->spec)) {
-		emit_eval(h->tgid, h->tid, h->probe_id, rid, 0);
+	if (!filters_match(h, rule, rid, mode)) {
+		emit_eval(h, rid, 0);
 		return 0;
 	}
-	hit = __sync_fetch_and_add(&st->matched, 1) + 1;
-	if (hit <= rule->after || !when_matches(rule, hit)) {
-		emit_eval(h->tgid, h->tid, h->probe_id, rid, hit);
+	nth = __sync_fetch_and_add(&st->matched, 1) + 1;
+	if (nth <= rule->after || !when_matches(rule, nth)) {
+		emit_eval(h, rid, nth);
 		return 0;
+	}
+	if (mode != MODE_KERNEL && h->probe->has_slot && hit_taken(h)) {
+		__sync_fetch_and_add(&st->taken, 1);
+		emit_eval(h, rid, nth);
+		return 1;
 	}
 	term = pick_term(rule, st);
 	if (term < 0 || rule->terms[term & (FP_MAX_TERMS - 1)].action == FP_ACT_OFF) {
-		emit_eval(h->tgid, h->tid, h->probe_id, rid, hit);
+		emit_eval(h, rid, nth);
 		return 0;
 	}
-	if (!under_limit(h))
-		return 1;
-	__sync_fetch_and_add(&st->injected, 1);
-	if (mode == MODE_KERNEL)
-		deliver_kernel(h, rule, rid, term, hit);
-	else
-		deliver(h->ctx, h->probe, rule, rid, term, hit, h->tgid, h->tid, h->probe_id, h->slot,
-			mode == MODE_WRITE);
+	{
+		struct pick k = { .rule = rule, .st = st, .rid = rid, .term = term, .nth = nth };
+
+		deliver(h, &k, mode);
+	}
 	return 1;
 }
 
@@ -544,7 +649,7 @@ static long eval_rule_kernel(__u32 i, void *data)
 	return eval_rule(i, data, MODE_KERNEL);
 }
 
-static __always_inline int handle_hit(struct pt_regs *ctx, const int can_write)
+static __always_inline int handle_hit(struct pt_regs *ctx, const int mode)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct hit h = {
@@ -571,25 +676,28 @@ static __always_inline int handle_hit(struct pt_regs *ctx, const int can_write)
 		if (usdt_arg(ctx, h.spec, 0, &h.slot) || usdt_arg(ctx, h.spec, 1, &token))
 			return 0;
 		if (token)
-			return recheck(h.tgid, h.tid, h.probe_id, h.slot, token, can_write);
+			return recheck(&h, token, mode);
 	}
-	bpf_loop(FP_RULES_PER_PROBE, can_write ? eval_rule_write : eval_rule_stop, &h, 0);
+	bpf_loop(FP_RULES_PER_PROBE, mode == MODE_WRITE ? eval_rule_write : eval_rule_stop, &h, 0);
 	return 0;
 }
 
 SEC("usdt")
 int BPF_USDT(fp_hit_write)
 {
-	return handle_hit(ctx, 1);
+	return handle_hit(ctx, MODE_WRITE);
 }
 
 SEC("usdt")
 int BPF_USDT(fp_hit_stop)
 {
-	return handle_hit(ctx, 0);
+	return handle_hit(ctx, MODE_STOP);
 }
 
-static __always_inline int handle_kernel_hit(struct pt_regs *ctx)
+/* Loaded only when a session has sys: or kfunc: rules and the kernel allows
+ * bpf_override_return, so USDT sessions load everywhere. */
+SEC("kprobe")
+int fp_kernel_hit(struct pt_regs *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct hit h = {
@@ -610,12 +718,15 @@ static __always_inline int handle_kernel_hit(struct pt_regs *ctx)
 	return 0;
 }
 
-/* Loaded only when a session has sys: or kfunc: rules and the kernel allows
- * bpf_override_return, so USDT sessions load everywhere. */
-SEC("kprobe")
-int fp_kernel_hit(struct pt_regs *ctx)
+static __always_inline struct fp_event *reserve_request(__u32 kind, __u32 tgid, __u32 tid)
 {
-	return handle_kernel_hit(ctx);
+	struct fp_event *e = bpf_ringbuf_reserve(&requests, sizeof(*e), 0);
+
+	if (e)
+		fill_event(e, kind, tgid, tid, 0, 0);
+	else
+		count_drop();
+	return e;
 }
 
 /* Follow children of targeted processes, like strace -f, and tell the controller what
@@ -627,16 +738,16 @@ int BPF_PROG(fp_fork, struct task_struct *parent, struct task_struct *child)
 	__u32 ptgid = parent->tgid, cpid = child->pid;
 	struct fp_event *e;
 	__u8 one = 1;
+	int full;
 
-	if (!filter_targets || !bpf_map_lookup_elem(&targets, &ptgid))
+	/* A new thread is in scope with its process already. */
+	if (!filter_targets || child->tgid != child->pid || !bpf_map_lookup_elem(&targets, &ptgid))
 		return 0;
-	bpf_map_update_elem(&targets, &cpid, &one, BPF_ANY);
-	if (child->tgid != child->pid)
-		return 0;
-	e = reserve_event(FP_EV_FORK, cpid, cpid, 0, 0);
+	full = bpf_map_update_elem(&targets, &cpid, &one, BPF_ANY) != 0;
+	e = reserve_request(full ? FP_REQ_TARGETS_FULL : FP_REQ_FORK, cpid, cpid);
 	if (e) {
-		e->hit = ptgid;
-		bpf_ringbuf_submit(e, 0);
+		e->parent = ptgid;
+		bpf_ringbuf_submit(e, full ? BPF_RB_FORCE_WAKEUP : 0);
 	}
 	return 0;
 }
@@ -657,7 +768,7 @@ int BPF_PROG(fp_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	}
 	if (!bpf_map_lookup_elem(&targets, &tgid))
 		return 0;
-	e = reserve_event(FP_EV_EXEC, tgid, task->pid, 0, 0);
+	e = reserve_request(FP_REQ_EXEC, tgid, task->pid);
 	if (!e)
 		return 0;
 	bpf_probe_read_kernel_str(e->str, sizeof(e->str), BPF_CORE_READ(bprm, filename));
@@ -668,21 +779,18 @@ int BPF_PROG(fp_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(fp_exit, struct task_struct *task)
 {
-	__u32 tid = task->pid, tgid = task->tgid;
+	__u32 tgid = task->tgid;
 	struct fp_event *e;
 
 	if (!filter_targets || !bpf_map_lookup_elem(&targets, &tgid))
 		return 0;
-	/* The process stays a target while any of its threads lives, leader or not. */
-	if (tid != tgid)
-		bpf_map_delete_elem(&targets, &tid);
 	/* signal->live already counts this thread out: 0 means the whole process is gone. */
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
 	bpf_map_delete_elem(&targets, &tgid);
-	e = reserve_event(FP_EV_EXIT, tgid, tid, 0, 0);
+	e = reserve_request(FP_REQ_EXIT, tgid, task->pid);
 	if (e) {
-		e->hit = (__u32)task->exit_code;
+		e->status = task->exit_code;
 		bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 	}
 	return 0;

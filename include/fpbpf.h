@@ -29,9 +29,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FPBPF_ABI_VERSION 1
+/* fpbpf refuses markers built with another version; it travels in every marker's kind. */
+#define FPBPF_ABI_VERSION 2
 
-/* Must match struct fp_verdict in fpbpf's bpf/injector.h, followed by private state. */
+/* struct fp_verdict of fpbpf's bpf/fp_abi.h, then this header's private state; the
+ * pairs are checked by _Static_assert in fpbpf's tests/unit/test_abi.c. */
 struct fpbpf_slot {
 	long long value;
 	unsigned int action;
@@ -57,8 +59,8 @@ enum {
 	FPBPF__SIGNAL,
 };
 #define FPBPF__CONFIRM_EACH_POLL 1u
-#define FPBPF__KIND_POINT 1
-#define FPBPF__KIND_VALUE 2
+#define FPBPF__KIND_POINT (1 | FPBPF_ABI_VERSION << 8)
+#define FPBPF__KIND_VALUE (2 | FPBPF_ABI_VERSION << 8)
 
 static inline long long fpbpf__now_ns(void)
 {

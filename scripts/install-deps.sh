@@ -6,7 +6,7 @@ set -eu
 PKGS="make gcc g++ clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config libcmocka-dev
 systemtap-sdt-dev libfiu-dev fiu-utils strace libclang-rt-14-dev
 qemu-system-x86 linux-source-6.1 busybox-static dwarves flex bison bc libssl-dev cpio xz-utils
-kmod python3"
+kmod python3 libjansson-dev"
 
 missing=""
 for p in $PKGS; do

@@ -3,7 +3,7 @@
 
 group "list"
 out=$(fp list "$VICTIM")
-echo "$out" | grep -q 'fpbpf:vfail \[value\] args="8@[^ ]* 8@[^ ]* -4@\$2 .*semaphore=0x[1-9a-f]' ; expect "list shows value failpoint" 0 $?
+echo "$out" | grep -q 'fpbpf:vfail \[value\] args="8@[^ ]* 8@[^ ]* -4@\$514 .*semaphore=0x[1-9a-f]' ; expect "list shows value failpoint" 0 $?
 echo "$out" | grep -q 'fpbpf:vpoint \[point\]'; expect "list shows side-effect failpoint" 0 $?
 n=$(fp list --json "$VICTIM" | python3 -c 'import json,sys; print(sum(1 for l in sys.stdin if json.loads(l)["name"]=="vfail"))')
 expect "list --json" 1 "$n"
@@ -48,3 +48,109 @@ python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); assert 
 expect "--json errors are JSON" 0 $?
 fp frobnicate; expect "unknown command" 2 $?
 fp help run | grep -q 'Usage: fpbpf run'; expect "help run" 0 $?
+
+group "--json: every line is JSON, in every command"
+# each_json FILE...: "ok" when every line of every file is one JSON object with "v":1.
+each_json() {
+	python3 -c '
+import json, sys
+for path in sys.argv[1:]:
+    for l in open(path, "rb"):
+        try:
+            d = json.loads(l.decode("utf-8"))
+            assert isinstance(d, dict) and d.get("v") == 1
+        except Exception:
+            print("not a v1 JSON object in %s: %r" % (path, l[:100])); sys.exit(0)
+print("ok")' "$@"
+}
+printf 'vfail = off\n' >"$TMP/ok.fp"
+printf 'vfail = retrun(1)\n' >"$TMP/bad.fp"
+# json_case NAME ARGS...: fpbpf's stdout and stderr; run's stdout is the command's own.
+json_case() {
+	local name=$1 files
+	shift
+	"$FPBPF" "$@" >"$TMP/j.out" 2>"$TMP/j.err" </dev/null
+	files=("$TMP/j.out" "$TMP/j.err")
+	[ "$1" = run ] && files=("$TMP/j.err")
+	expect "$name" "ok|yes" "$(each_json "${files[@]}")|$([ -s "$TMP/j.out" ] || [ -s "$TMP/j.err" ] && echo yes)"
+}
+json_case "run" run --json -e 'vfail = 1*return(1)' -- "$VICTIM" count 2
+json_case "run with a bad rule" run --json -e 'vfail = bogus' -- "$VICTIM" count 1
+json_case "run with -v" run -v --json -e 'vfail = off' -- "$VICTIM" count 1
+json_case "attach refused" attach --json -p 1 -e 'vfail = off'
+json_case "list" list --json "$VICTIM"
+json_case "list of a file without probes" list --json /bin/true
+json_case "list of no ELF" list --json /etc/passwd
+json_case "check" check --json "$TMP/ok.fp"
+json_case "check a bad file" check --json "$TMP/bad.fp"
+json_case "doctor" doctor --json
+json_case "unknown option" check --json --bogus "$TMP/ok.fp"
+"$VICTIM" serve 30000 >/dev/null &
+vp=$!
+"$FPBPF" attach --json --session "j$$" -p "$vp" -e 'vfail = off' >"$TMP/js.out" 2>"$TMP/js.err" &
+jp=$!
+wait_for "$TMP/js.err" '"type":"session"' 100
+json_case "set" set --json --session "j$$" 'vfail = 1*return(-1)'
+json_case "set refused" set --json --session "j$$" 'nosuch = off'
+json_case "wait" wait --json --session "j$$" vfail --hits 1 --timeout 5
+json_case "wait timeout" wait --json --session "j$$" vfail --hits 5 --timeout 0.2
+json_case "status" status --json --session "j$$"
+json_case "off" off --json --session "j$$" vfail
+json_case "off refused" off --json --session "j$$" vfail
+json_case "reload" reload --json --session "j$$"
+json_case "no such session" status --json --session "none$$"
+kill -INT "$jp"
+wait "$jp"
+kill "$vp"
+wait "$vp" 2>/dev/null
+expect "a session's own stream" "ok" "$(each_json "$TMP/js.out" "$TMP/js.err")"
+
+group "control client reads any valid JSON"
+# A session that answers with spaces and a counter past 2^53: a real parser keeps it exact.
+python3 - "/run/fpbpf/fake$$.sock" <<'PY' &
+import os, socket, sys
+path = sys.argv[1]
+s = socket.socket(socket.AF_UNIX)
+s.bind(path)
+os.chmod(path, 0o600)
+s.listen(1)
+c, _ = s.accept()
+c.recv(100)
+c.sendall(b'{ "v" : 1, "ok" : true, "type": "status", "session": "fake", "pid": 1, "delivery": "stop",'
+          b' "uptime": 1.5, "rules": [ { "id": 0, "rule": "f:1", "backend": "usdt", "evaluated": 9007199254740993,'
+          b' "matched": 1, "injected": 1, "text": "x = off" } ], "targets": [ 7 ], "injected": 9007199254740993,'
+          b' "max_injections": 0, "limit_reached": false, "dropped": 0 }\n')
+c.close()
+os.unlink(path)
+PY
+fake=$!
+for _ in $(seq 50); do [ -S "/run/fpbpf/fake$$.sock" ] && break; sleep 0.1; done
+out=$("$FPBPF" status --session "fake$$" 2>"$TMP/err")
+wait "$fake"
+expect "spaces and a 54-bit counter" "yes|yes" \
+	"$(echo "$out" | grep -q 'injected: 9007199254740993' && echo yes)|$(echo "$out" | grep -q '9007199254740993 .* 1 .* 1 .*x = off' && echo yes)"
+
+group "exit statuses"
+fp check --bogus x; expect "an unknown option is exit 2" 2 $?
+fp wait vfail; expect "wait without --timeout is exit 2" 2 $?
+fp status --session "none$$"; expect "no such session is exit 1" 1 $?
+fp run -e 'vfail = off' -- /nonexistent; expect "a missing command is 127" 127 $?
+fp run --duration 0.0001 -e 'vfail = off' -- "$VICTIM" count 1; expect "--duration finer than a millisecond is exit 2" 2 $?
+fp help run | grep -q -- '--max-injections N'; expect "help comes from the option table" 0 $?
+fp check --help | grep -q -- '--json'; expect "every command's help lists --json" 0 $?
+
+group "ABI and build"
+# A marker built with another fpbpf.h ABI is refused, naming both versions.
+src=$(cd "$(dirname "$0")/../.." && pwd)
+sed 's/^#define FPBPF_ABI_VERSION .*/#define FPBPF_ABI_VERSION 3/' "$src/include/fpbpf.h" >"$TMP/fpbpf.h"
+printf '#include "fpbpf.h"\nint main(void) { int rc = 0; if (FPBPF_FAIL(abi_probe, &rc)) return rc; return 0; }\n' >"$TMP/abi.c"
+gcc -O2 -I"$TMP" "$TMP/abi.c" -o "$TMP/abi"
+fp run -e 'abi_probe = return(1)' -- "$TMP/abi"
+expect "a marker of another ABI is refused" "2|yes" "$?|$(grep -q "abi_probe in .* was built with fpbpf.h ABI 3, and this fpbpf speaks ABI 2" "$TMP/err" && echo yes)"
+# The BPF object builds where the running kernel has no BTF to dump (a package builder).
+if unshare -m true 2>/dev/null && [ -e /sys/kernel/btf/vmlinux ]; then
+	unshare -m sh -c "mount --bind /dev/null /sys/kernel/btf/vmlinux && make -s -C '$src' OUTPUT='$TMP/b' '$TMP/b/injector.bpf.o'" >"$TMP/build.log" 2>&1
+	expect "the BPF object builds without /sys/kernel/btf/vmlinux" "0|yes" "$?|$([ -s "$TMP/b/injector.bpf.o" ] && echo yes)"
+else
+	skip "the BPF object builds without /sys/kernel/btf/vmlinux" "no mount namespaces or no kernel BTF to hide here"
+fi

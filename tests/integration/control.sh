@@ -5,19 +5,6 @@
 D="--delivery=${DELIVERY:-auto}"
 S="--session fpbpf-test-$$"
 
-# The BPF programs and links a process holds, as "prog_id: N" / "link_id: N" lines, read
-# from its fdinfo: exact even when other fpbpf sessions run on the machine.
-held_ids() { grep -hE '^(prog_id|link_id):' /proc/"$1"/fdinfo/* 2>/dev/null | tr -s ' \t' ' ' | sort -u; }
-# How many of those still exist (bpftool finds them by id).
-alive_count() {
-	local kind id n=0
-	while read -r kind id; do
-		[ -n "$id" ] || continue
-		if [ "$kind" = prog_id: ]; then bpftool prog show id "$id" >/dev/null 2>&1 && n=$((n + 1)); fi
-		if [ "$kind" = link_id: ]; then bpftool link show id "$id" >/dev/null 2>&1 && n=$((n + 1)); fi
-	done
-	echo "$n"
-}
 # start_victim MODE MS: the victim in the background, pid in $vpid, output in $TMP/victim.
 start_victim() {
 	"$VICTIM" "$1" "$2" >"$TMP/victim" &
@@ -35,7 +22,6 @@ stop_session() {
 	wait "$fpid" 2>/dev/null
 }
 ctl() { "$FPBPF" "$1" $S "${@:2}" 2>"$TMP/ctlerr"; }
-proc_state() { awk '{print $3}' "/proc/$1/stat" 2>/dev/null || echo gone; }
 # end_victim: ends a ticker victim; $gap is its longest gap between hits in ms, prefixed
 # with "stopped " when it was left stopped (then it is continued first, never left so).
 end_victim() {
@@ -164,7 +150,7 @@ expect "each session sees only its rules" "['vpoint']" "$got"
 "$FPBPF" off --session "b-$$" vfail 2>"$TMP/ctlerr"
 expect "off in one session leaves the other" "2|1" "$?|$("$FPBPF" status --session "a-$$" --json | python3 -c 'import json,sys; print(len(json.loads(sys.stdin.readline())["rules"]))')"
 "$FPBPF" attach $D --session "a-$$" -p "$v2" -e 'vpoint = print' 2>"$TMP/ctlerr"
-expect "a taken session name is refused" "1|yes" "$?|$(grep -q "session 'a-$$' is already running" "$TMP/ctlerr" && echo yes)"
+expect "a taken session name is refused (exit 2)" "2|yes" "$?|$(grep -q "session 'a-$$' is already running" "$TMP/ctlerr" && echo yes)"
 kill -INT "$f1" "$f2"; wait "$f1" "$f2" 2>/dev/null
 kill "$v1" "$v2"; wait "$v1" "$v2" 2>/dev/null
 "$FPBPF" status --session "a-$$" 2>"$TMP/ctlerr"
@@ -203,7 +189,7 @@ start_session -p "$vpid" -e 'vfail = return(-1)'
 kill -KILL "$vpid"; wait "$vpid" 2>/dev/null
 for _ in $(seq 50); do kill -0 "$fpid" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$fpid" 2>/dev/null && stop_session
-expect "attach -p ends when its targets are gone, and says so" "yes|yes" "$(grep -q "exit   pid=$vpid comm=victim signal=SIGKILL" "$TMP/err" && echo yes)|$(grep -q 'every target process has exited' "$TMP/err" && echo yes)"
+expect "attach -p ends when its targets are gone, and says so" "yes|yes" "$(grep -q "exit pid=$vpid comm=victim signal=SIGKILL" "$TMP/err" && echo yes)|$(grep -q 'every target process has exited' "$TMP/err" && echo yes)"
 
 group "teardown"
 # Each way a session can end: afterwards the victim runs on unaffected, and not one of the
@@ -244,5 +230,5 @@ for how in int term duration kill; do
 			"$st|$([ "${gap:-0}" -ge 500 ] 2>/dev/null && [ "${gap:-0}" -lt 5000 ] && echo yes || echo "no (gap $gap)")|$([ "$(echo "$ids" | grep -c id:)" -ge 3 ] && echo yes || echo "no ids: $ids")|$(leftovers "$ids")"
 	done
 done
-grep -q 'guardian: the controller died; continued 1 stopped process' "$TMP/err"
+grep -q 'guardian: the controller died; continued 1 held process' "$TMP/err"
 expect "after SIGKILL the guardian continued the stopped process" 0 $?

@@ -10,6 +10,14 @@
 #include <cmocka.h>
 #include "rules/names.h"
 #include "rules/rules.h"
+#include "rules/ruleset.h"
+#include "util/num.h"
+#include "util/readfile.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static struct rule r;
 static char err[512];
@@ -38,13 +46,13 @@ static void test_probability_count_chain(void **state)
 	assert_string_equal(r.name, "db_write");
 	assert_string_equal(r.provider, "");
 	assert_int_equal(r.nterms, 2);
-	assert_int_equal(r.terms[0].prob_x100, 2000);
+	assert_int_equal(r.terms[0].prob_ppm, 200000);
 	assert_int_equal(r.terms[0].count, 3);
 	assert_int_equal(r.terms[0].action, RA_RETURN);
 	assert_int_equal(r.terms[0].value, -5);
 	assert_int_equal(r.terms[1].action, RA_OFF);
 	assert_int_equal(r.terms[1].count, -1);
-	assert_int_equal(r.terms[1].prob_x100, 10000);
+	assert_int_equal(r.terms[1].prob_ppm, FP_PROB_ONE);
 }
 
 static void test_issue_examples(void **state)
@@ -93,7 +101,7 @@ static void test_error_and_names(void **state)
 	parse_ok("x = return(0x10)");
 	assert_int_equal(r.terms[0].value, 16);
 	parse_ok("x = 0.5%print(hello world)");
-	assert_int_equal(r.terms[0].prob_x100, 50);
+	assert_int_equal(r.terms[0].prob_ppm, 5000);
 	assert_string_equal(r.terms[0].msg, "hello world");
 	assert_string_equal(errno_name(2), "ENOENT");
 	assert_int_equal(errno_from_name("ENOSPC"), 28);
@@ -172,7 +180,7 @@ static void test_kernel_rules(void **state)
 	parse_err("sys:read = sleep(5) fd=1", "t.fp:3:12: sleep is for USDT failpoints; sys: rules take error, return, signal, delay, print or off (did you mean delay?)");
 	parse_err("kfunc:should_failslab = panic", "panic is for USDT failpoints; kfunc: rules");
 	parse_err("kfunc:should_failslab = error(ENOMEM) arg1=3", "t.fp:3:39: argument filters are for sys: rules");
-	parse_err("sys:openat = error(EIO) flags&=O_BOGUS", "flags&= needs a number or flag names");
+	parse_err("sys:openat = error(EIO) flags&=O_BOGUS", "unknown flag name 'O_BOGUS' in flags&=, expected names like O_CREAT|O_TRUNC or a number");
 	parse_err("sys:openat = error(EIO) fd=1 fd=2", "filter 'fd' given twice");
 	parse_err("sys:openat = error(EIO) cgroup=relative", "cgroup= needs the absolute path");
 	parse_err("sys:openat = error(EIO) uid=nosuchuser_xyz", "uid= needs a user id or a user name");
@@ -233,7 +241,7 @@ static void test_to_bpf(void **state)
 	parse_ok("x = 50%2*error(EIO)->sleep(7) comm=ab* arg1=5 when=2..4+2 after=1");
 	rule_to_bpf(&r, &b);
 	assert_int_equal(b.nterms, 2);
-	assert_int_equal(b.terms[0].permille_x10, 5000);
+	assert_int_equal(b.terms[0].prob_ppm, 500000);
 	assert_int_equal(b.terms[0].count, 2);
 	assert_int_equal(b.terms[0].action, FP_ACT_RETURN);
 	assert_int_equal(b.terms[0].value, -5);
@@ -267,6 +275,170 @@ static void test_edit_distance(void **state)
 	assert_int_equal(edit_distance("same", "same"), 0);
 }
 
+
+/* Probabilities are exact to 0.0001%, and refused, never rounded, past that. */
+static void test_probability_exact(void **state)
+{
+	(void)state;
+	parse_ok("x = 99.999%return(1)");
+	assert_int_equal(r.terms[0].prob_ppm, 999990);
+	parse_ok("x = 0.005%return(1)");
+	assert_int_equal(r.terms[0].prob_ppm, 50);
+	parse_ok("x = 0.0001%return(1)");
+	assert_int_equal(r.terms[0].prob_ppm, 1);
+	parse_ok("x = 12.50000%return(1)");
+	assert_int_equal(r.terms[0].prob_ppm, 125000);
+	parse_err("x = 0.00001%return(1)", "t.fp:3:5: probability 0.00001% is finer than fpbpf's step of 0.0001%");
+	parse_err("x = 99.99999%return(1)", "finer than");
+	parse_err("x = 0%return(1)", "above 0%");
+	parse_err("x = 100.0001%return(1)", "at most 100%");
+}
+
+/* Upper-case words are flag names: an unknown one is an error, not a string glob. */
+static void test_unknown_flag_names(void **state)
+{
+	(void)state;
+	parse_err("sys:openat = off flags&=O_CREAT|O_BOGUS", "t.fp:3:33: unknown flag name 'O_BOGUS'");
+	parse_err("x = off arg1=O_CREAT|O_BOGUS", "unknown flag name 'O_BOGUS' in arg1=");
+	parse_err("x = off arg2=PROD", "quote a string glob");
+	parse_ok("x = off arg2=\"PROD\"");
+	assert_int_equal(r.args[1].kind, FP_ARG_STR_GLOB);
+	parse_ok("x = off arg2=PROD*");
+	assert_int_equal(r.args[1].kind, FP_ARG_STR_GLOB);
+	parse_ok("x = off arg1=O_CREAT|O_TRUNC");
+	assert_int_equal(r.args[0].kind, FP_ARG_INT_EQ);
+	assert_int_equal(r.args[0].value, O_CREAT | O_TRUNC);
+}
+
+/* Numbers are read whole: nothing is clamped. */
+static void test_numbers_exact(void **state)
+{
+	uint64_t u;
+	int64_t i;
+
+	(void)state;
+	assert_int_equal(num_u64("18446744073709551615", 1, UINT64_MAX, &u), 0);
+	assert_true(u == UINT64_MAX);
+	assert_int_equal(num_u64("18446744073709551616", 1, UINT64_MAX, &u), -ERANGE);
+	assert_int_equal(num_u64("1e23", 1, UINT64_MAX, &u), -EINVAL);
+	assert_int_equal(num_u64("-1", 1, UINT64_MAX, &u), -EINVAL);
+	assert_int_equal(num_u64("0", 1, UINT64_MAX, &u), -ERANGE);
+	assert_int_equal(num_i64("9223372036854775808", INT64_MIN, INT64_MAX, &i), -ERANGE);
+	assert_int_equal(num_i64("0x10", 0, 100, &i), 0);
+	assert_int_equal(i, 16);
+	assert_int_equal(num_fixed("0.5", 3, 1000000, &u), 0);
+	assert_int_equal(u, 500);
+	assert_int_equal(num_fixed("0.0005", 3, 1000000, &u), -EDOM);
+	assert_int_equal(num_fixed("1.", 3, 1000000, &u), 0);
+	assert_int_equal(u, 1000);
+	assert_int_equal(num_fixed(".", 3, 1000000, &u), -EINVAL);
+	assert_int_equal(num_fixed("1e3", 3, 1000000, &u), -EINVAL);
+	parse_err("x = off pid=99999999999999999999", "pid= needs a positive number");
+	parse_err("x = return(99999999999999999999)", "return value must be an integer");
+}
+
+static const char *write_tmp(const char *name, const char *data, size_t len)
+{
+	static char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/fpbpf-unit-%d-%s", getpid(), name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+	return path;
+}
+
+/* A rule file is text: a NUL, a directory, a device or a huge file is refused. */
+static void test_rule_files_refused(void **state)
+{
+	struct ruleset rs = {};
+	const char *p;
+
+	(void)state;
+	p = write_tmp("nul.fp", "a = off\nbb = \0off\nc = off\n", 26);
+	assert_int_equal(ruleset_add_file(&rs, p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "nul.fp:2:6: NUL byte"));
+	unlink(p);
+	assert_int_equal(ruleset_add_file(&rs, "/tmp", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "/tmp: a directory, expected a rule file"));
+	assert_int_equal(ruleset_add_file(&rs, "/dev/zero", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "/dev/zero: a device"));
+	{
+		char *big = malloc(TEXT_FILE_MAX + 2);
+
+		memset(big, '#', TEXT_FILE_MAX + 1);
+		p = write_tmp("big.fp", big, TEXT_FILE_MAX + 1);
+		free(big);
+		assert_int_equal(ruleset_add_file(&rs, p, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "larger than"));
+		unlink(p);
+	}
+	assert_int_equal(rs.n, 0);
+	ruleset_free(&rs);
+}
+
+/* Every file is kept, however many; a pipe is read once and a reload skips it. */
+static void test_many_files_and_pipes(void **state)
+{
+	struct ruleset rs = {};
+	struct rule *fresh = calloc(FP_MAX_RULES, sizeof(*fresh));
+	char paths[70][64], pipe_path[64];
+	int pfd[2];
+
+	(void)state;
+	for (int i = 0; i < 70; i++) {
+		char text[32], name[32];
+
+		snprintf(text, sizeof(text), "f%d = off\n", i);
+		snprintf(name, sizeof(name), "many%d.fp", i);
+		snprintf(paths[i], sizeof(paths[i]), "%s", write_tmp(name, text, strlen(text)));
+		assert_int_equal(ruleset_add_file(&rs, paths[i], err, sizeof(err)), 0);
+	}
+	assert_int_equal(pipe(pfd), 0);
+	assert_int_equal(write(pfd[1], "p = off\n", 8), 8);
+	close(pfd[1]);
+	snprintf(pipe_path, sizeof(pipe_path), "/proc/self/fd/%d", pfd[0]);
+	assert_int_equal(ruleset_add_file(&rs, pipe_path, err, sizeof(err)), 0);
+	close(pfd[0]);
+	assert_int_equal(rs.nfiles, 71);
+	assert_true(rs.files[70].once);
+	assert_int_equal(rs.n, 71);
+	/* The 70th file changes: a reload reads it, and skips the pipe. */
+	{
+		FILE *f = fopen(paths[69], "w");
+
+		fputs("f69 = print\n", f);
+		fclose(f);
+	}
+	assert_int_equal(ruleset_reread(rs.files, rs.nfiles, fresh, FP_MAX_RULES, err, sizeof(err)), 70);
+	assert_string_equal(fresh[69].text, "f69 = print");
+	for (int i = 0; i < 70; i++)
+		unlink(paths[i]);
+	ruleset_free(&rs);
+	free(fresh);
+}
+
+/* check refuses what run refuses: a ninth rule on one failpoint, at its position. */
+static void test_limits_with_positions(void **state)
+{
+	struct rule rules[10];
+	const char *text = "a = off\nfpbpf:a = off\na = off\na = off\nb = off\na = off\na = off\na = off\na = off\n  a = print\n";
+	int n;
+
+	(void)state;
+	n = rules_parse_text(text, "lim.fp", rules, 10, err, sizeof(err));
+	assert_int_equal(n, 10);
+	assert_int_equal(ruleset_check_limits(rules, 9, err, sizeof(err)), 0);
+	assert_int_equal(ruleset_check_limits(rules, 10, err, sizeof(err)), -1);
+	assert_string_equal(err, "lim.fp:10:3: too many rules on 'a' (at most 8 on one failpoint)");
+	/* Different providers do not share a probe. */
+	n = rules_parse_text("p:a = off\nq:a = off\np:a = off\np:a = off\np:a = off\np:a = off\np:a = off\np:a = off\nq:a = off\n",
+			     "lim.fp", rules, 10, err, sizeof(err));
+	assert_int_equal(ruleset_check_limits(rules, n, err, sizeof(err)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +453,12 @@ int main(void)
 		cmocka_unit_test(test_to_bpf),
 		cmocka_unit_test(test_unsupported_at_site),
 		cmocka_unit_test(test_edit_distance),
+		cmocka_unit_test(test_probability_exact),
+		cmocka_unit_test(test_unknown_flag_names),
+		cmocka_unit_test(test_numbers_exact),
+		cmocka_unit_test(test_rule_files_refused),
+		cmocka_unit_test(test_many_files_and_pipes),
+		cmocka_unit_test(test_limits_with_positions),
 	};
 
 	return cmocka_run_group_tests_name("rules", tests, NULL, NULL);

@@ -3,11 +3,13 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "fpbpf.h"
 
@@ -64,14 +66,19 @@ static void hit_vpoint(long i)
 static void tick(int ms, void (*hit)(long))
 {
 	double start = now_ms(), last = start, gap = 0;
+	bool each = getenv("VICTIM_GAPS") != NULL;	/* print every long gap, not only the longest */
 
 	signal(SIGTERM, on_term);
+	if (getenv("VICTIM_IGNORE_INT"))
+		signal(SIGINT, SIG_IGN);
 	printf("ready %d\n", getpid());
 	for (long i = 1; !stop_requested && now_ms() - start < ms; i++) {
 		double t;
 
 		hit(i);
 		t = now_ms();
+		if (each && t - last > 100)
+			printf("gap_ms=%.0f\n", t - last);
 		if (t - last > gap)
 			gap = t - last;
 		last = t;
@@ -88,7 +95,7 @@ static void serve(int ms)
 	long failed = 0, served = 0;
 
 	signal(SIGTERM, on_term);
-	printf("ready %d\n", getpid());
+	printf("ready %d %ld\n", getpid(), (long)syscall(SYS_gettid));
 	for (int i = 1; !stop_requested && now_ms() - start < ms; i++) {
 		int rc = call(i);
 
@@ -100,6 +107,101 @@ static void serve(int ms)
 		usleep(10000);
 	}
 	printf("served=%ld failed=%ld\n", served, failed);
+}
+
+/* n children, each hits the plain probe once and reports how long it was held. */
+static void fork_plain(int n)
+{
+	int held = 0;
+
+	for (int i = 0; i < n; i++)
+		if (fork() == 0) {
+			double t0 = now_ms();
+
+			fpvictim_plain_tick(i);
+			_exit(now_ms() - t0 >= 900 ? 1 : 0);
+		}
+	for (int i = 0; i < n; i++) {
+		int st;
+
+		if (wait(&st) > 0 && WIFEXITED(st))
+			held += WEXITSTATUS(st);
+	}
+	printf("held=%d of %d\n", held, n);
+}
+
+/* n children, each makes `calls` calls; the injections they saw, summed. */
+static void children(int n, int calls)
+{
+	long total = 0;
+
+	for (int i = 0; i < n; i++)
+		if (fork() == 0) {
+			int k = 0;
+
+			for (int c = 1; c <= calls; c++)
+				k += call(c) != 0;
+			_exit(k);
+		}
+	for (int i = 0; i < n; i++) {
+		int st;
+
+		if (wait(&st) > 0 && WIFEXITED(st))
+			total += WEXITSTATUS(st);
+	}
+	printf("injected=%ld\n", total);
+}
+
+static pthread_barrier_t parked;
+
+static void *park(void *arg)
+{
+	(void)arg;
+	pthread_barrier_wait(&parked);
+	pause();
+	return NULL;
+}
+
+/* A process with n threads forks; the child's call says whether it is a target. */
+static void many_threads(int n)
+{
+	pthread_attr_t small;
+	pthread_t t;
+	pid_t child;
+	int made = 0;
+
+	pthread_attr_init(&small);
+	pthread_attr_setstacksize(&small, 64 * 1024);
+	pthread_barrier_init(&parked, NULL, 2);
+	for (int i = 0; i < n; i++) {
+		if (pthread_create(&t, &small, park, NULL))
+			break;
+		pthread_barrier_wait(&parked);
+		made++;
+	}
+	child = fork();
+	if (child == 0) {
+		printf("threads=%d child:%d\n", made + 1, call(1));
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(child, NULL, 0);
+	_exit(0);	/* the parked threads need no goodbye */
+}
+
+static void *serve_thread(void *arg)
+{
+	serve(*(int *)arg);
+	return NULL;
+}
+
+/* serve in a second thread: its tid is not the process id. */
+static void thread_serve(int ms)
+{
+	pthread_t t;
+
+	pthread_create(&t, NULL, serve_thread, &ms);
+	pthread_join(t, NULL);
 }
 
 int main(int argc, char **argv)
@@ -166,6 +268,14 @@ int main(int argc, char **argv)
 		tick(n, fpvictim_plain_tick);
 	} else if (!strcmp(mode, "ticker")) {
 		tick(n, hit_vpoint);
+	} else if (!strcmp(mode, "forkplain")) {
+		fork_plain(n);
+	} else if (!strcmp(mode, "children")) {
+		children(n, argc > 3 ? atoi(argv[3]) : 1);
+	} else if (!strcmp(mode, "manythreads")) {
+		many_threads(n);
+	} else if (!strcmp(mode, "tserve")) {
+		thread_serve(n);
 	} else {
 		fprintf(stderr, "victim: unknown mode %s\n", mode);
 		return 2;

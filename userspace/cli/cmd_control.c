@@ -1,366 +1,330 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Commands that drive a running session over its control socket: set, off, status, wait,
- * reload. Each is one request line and one JSON reply line (docs/control.md). */
+ * reload. Each is one request line and one JSON reply line (docs/control.md); replies
+ * are read with a real JSON parser, so any valid JSON a session sends is understood. */
 #include <errno.h>
-#include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "control/control.h"
+#include <jansson.h>
 #include "cli/commands.h"
-#include "util/json_scan.h"
-#include "util/log.h"
+#include "control/ctl_client.h"
+#include "control/ctl_proto.h"
 #include "rules/rules.h"
+#include "util/log.h"
+#include "util/num.h"
 
-#define EXIT_USAGE 2
-#define REPLY_MAX (1 << 20)
 #define REQUEST_TIMEOUT_MS 10000
 
-struct ctl_opts {
+enum { O_SESSION = 's', O_HITS = 'n', O_TIMEOUT = 't' };
+
+struct ctl_cmd {
 	const char *session;
-	double hits;
-	double timeout_s;
+	uint64_t hits;
+	uint64_t timeout_ms;
 	bool have_hits, have_timeout;
 };
 
-/* Options shared by the control commands; returns 0, or an exit status (-1: --help). */
-static int parse_ctl_opts(int argc, char **argv, struct ctl_opts *o, bool wait, void (*usage)(FILE *))
+static int on_ctl_opt(void *state, int id, const char *arg)
 {
-	static const struct option longopts[] = {
-		{ "session", required_argument, NULL, 's' }, { "json", no_argument, NULL, 'j' },
-		{ "hits", required_argument, NULL, 'n' },    { "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },	     { NULL, 0, NULL, 0 },
-	};
-	int opt;
+	struct ctl_cmd *o = state;
+	char err[256];
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, wait ? "s:jn:t:h" : "s:jh", longopts, NULL)) != -1) {
-		char *end;
-
-		switch (opt) {
-		case 's':
-			o->session = optarg;
-			break;
-		case 'j':
-			log_json = true;
-			break;
-		case 'n':
-			o->hits = strtod(optarg, &end);
-			if (*end || o->hits < 1 || o->hits != floor(o->hits) || o->hits > 1e15) {
-				log_error("--hits: expected a positive integer, got '%s'", optarg);
-				return EXIT_USAGE;
-			}
-			o->have_hits = true;
-			break;
-		case 't':
-			o->timeout_s = strtod(optarg, &end);
-			if (*end || !(o->timeout_s >= 0) || o->timeout_s > 86400 * 365) {
-				log_error("--timeout: expected seconds (like 5 or 0.5), got '%s'", optarg);
-				return EXIT_USAGE;
-			}
-			o->have_timeout = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		default:
-			usage(stderr);
+	switch (id) {
+	case O_SESSION:
+		if (!ctl_name_ok(arg, err, sizeof(err))) {
+			log_error("%s", err);
 			return EXIT_USAGE;
 		}
+		o->session = arg;
+		return 0;
+	case O_HITS:
+		if (num_u64(arg, 1, UINT64_MAX, &o->hits)) {
+			log_error("--hits: expected a whole number from 1 to %llu, got '%s'", (unsigned long long)UINT64_MAX, arg);
+			return EXIT_USAGE;
+		}
+		o->have_hits = true;
+		return 0;
+	case O_TIMEOUT:
+		if (num_fixed(arg, 3, 86400ULL * 365 * 1000, &o->timeout_ms)) {
+			log_error("--timeout: expected seconds, at most a year, with at most 3 decimals (like 5 or 0.5), got '%s'", arg);
+			return EXIT_USAGE;
+		}
+		o->have_timeout = true;
+		return 0;
 	}
-	return 0;
+	return EXIT_USAGE;
 }
 
-/* Options, then at least one argument; returns -1 to go on, else the exit status. */
-static int parse_with_args(int argc, char **argv, struct ctl_opts *o, void (*usage)(FILE *),
-			   const char *missing)
-{
-	int ret = parse_ctl_opts(argc, argv, o, false, usage);
-
-	if (ret)
-		return ret < 0 ? 0 : ret;
-	if (optind >= argc) {
-		log_error("%s", missing);
-		return EXIT_USAGE;
-	}
-	return -1;
-}
-
-/* Sends one request; prints the error of a failed reply. Returns 0 when ok. */
-static int request(int fd, const char *line, char *reply, int timeout_ms)
+/* The exit status for a failed connection: asking which session is a usage error. */
+static int connect_session(const struct ctl_cmd *o, int *fd)
 {
 	char err[1024];
-	bool ok = false;
 
-	if (ctl_request(fd, line, reply, REPLY_MAX, timeout_ms)) {
-		log_error("control socket: %s", errno == ETIMEDOUT ? "the session did not answer" : strerror(errno));
-		return -1;
-	}
-	if (!json_get_bool(reply, "ok", &ok)) {
-		log_error("control socket: unexpected reply: %.200s", reply);
-		return -1;
-	}
-	if (ok)
+	*fd = ctl_connect(o->session, err, sizeof(err));
+	if (*fd >= 0)
 		return 0;
-	if (log_json) {
-		fprintf(stderr, "%s\n", reply);
-		return 1;
-	}
-	if (!json_get_str(reply, "error", err, sizeof(err)))
-		snprintf(err, sizeof(err), "request refused");
 	log_error("%s", err);
-	return 1;
+	return *fd == -ENOTUNIQ || *fd == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 }
 
-/* Connects, sends each line, and stops at the first refusal. */
-static int send_all(const struct ctl_opts *o, char **lines, int n, const char *cmd)
+/* One request and its parsed reply (NULL with the reason logged). */
+static json_t *request(int fd, const char *line, int timeout_ms, char **raw)
 {
-	char *reply = malloc(REPLY_MAX), line[CTL_LINE_MAX];
-	int fd, code, ret = 0;
+	json_error_t jerr;
+	json_t *reply;
+	int err = ctl_request(fd, line, raw, timeout_ms);
 
-	if (!reply)
-		return 1;
-	fd = ctl_connect(o->session, &code);
-	if (fd < 0) {
-		free(reply);
-		return code;
+	if (err) {
+		log_error("control socket: %s", err == -ETIMEDOUT ? "the session did not answer" : strerror(-err));
+		return NULL;
 	}
-	for (int i = 0; i < n && !ret; i++) {
-		if (snprintf(line, sizeof(line), "%s %s", cmd, lines[i]) >= (int)sizeof(line) || strchr(lines[i], '\n')) {
+	reply = json_loads(*raw, 0, &jerr);
+	if (!reply || !json_is_object(reply) || !json_is_boolean(json_object_get(reply, "ok"))) {
+		log_error("control socket: unexpected reply: %.200s", *raw);
+		json_decref(reply);
+		return NULL;
+	}
+	return reply;
+}
+
+/* A refusal as the user sees it: the session's own message, or its JSON line. */
+static void print_refusal(json_t *reply, const char *raw)
+{
+	const char *msg = json_string_value(json_object_get(reply, "error"));
+
+	if (log_json)
+		fprintf(stderr, "%s\n", raw);
+	else
+		log_error("%s", msg ? msg : "request refused");
+}
+
+/* Sends each argument as one request; stops at the first refusal. */
+static int send_each(const struct ctl_cmd *o, const char *cmd, int argc, char **argv)
+{
+	char line[CTL_LINE_MAX];
+	int fd, ret = connect_session(o, &fd);
+
+	for (int i = 0; !ret && i < argc; i++) {
+		char *raw = NULL;
+		json_t *reply;
+
+		if (snprintf(line, sizeof(line), "%s %s", cmd, argv[i]) >= (int)sizeof(line) || strchr(argv[i], '\n')) {
 			log_error("%s: argument %d is too long or spans lines", cmd, i + 1);
 			ret = EXIT_USAGE;
 			break;
 		}
-		switch (request(fd, line, reply, REQUEST_TIMEOUT_MS)) {
-		case 0:
+		reply = request(fd, line, REQUEST_TIMEOUT_MS, &raw);
+		if (!reply) {
+			ret = EXIT_RUNTIME;
+		} else if (json_is_true(json_object_get(reply, "ok"))) {
 			if (log_json)
-				printf("%s\n", reply);
-			break;
-		case 1:
+				printf("%s\n", raw);
+		} else {
+			print_refusal(reply, raw);
 			ret = EXIT_USAGE;
 			if (i)
-				fprintf(stderr, "fpbpf: %s: the %d argument(s) before it took effect\n", cmd, i);
-			break;
-		default:
-			ret = 1;
+				log_error("%s: the %d argument(s) before it took effect", cmd, i);
 		}
+		json_decref(reply);
+		free(raw);
 	}
-	close(fd);
-	free(reply);
+	if (fd >= 0)
+		close(fd);
 	return ret;
 }
 
-void usage_set(FILE *f)
+static int run_set(void *state, int argc, char **argv)
 {
-	fputs("Usage: fpbpf set [--session NAME] [--json] RULE...\n"
-	      "Add rules to a running session, each replacing the rules already on its target\n"
-	      "(fail-rs semantics); threads paused or sleeping on a replaced rule continue.\n"
-	      "Rules are checked here first, then sent in order; on a refusal, the ones before\n"
-	      "it stay. Same grammar as rule files (docs/rules.md).\n"
-	      "  -s, --session NAME    the session (default: the only one running)\n"
-	      "  -j, --json            print each reply (JSON)\n", f);
-}
-
-int do_set(int argc, char **argv)
-{
-	struct ctl_opts o = {};
-	int ret = parse_with_args(argc, argv, &o, usage_set, "set: expected at least one rule (fpbpf set 'db_write=return(-5)')");
-
-	if (ret >= 0)
-		return ret;
+	if (!argc) {
+		log_error("set: expected at least one rule (fpbpf set 'db_write=return(-5)')");
+		return EXIT_USAGE;
+	}
 	/* Syntax errors here, before any rule reaches the session. */
-	for (int i = optind; i < argc; i++) {
+	for (int i = 0; i < argc; i++) {
 		char err[1024], origin[32];
 		struct rule r;
 
-		snprintf(origin, sizeof(origin), "set arg %d", i - optind + 1);
+		snprintf(origin, sizeof(origin), "set arg %d", i + 1);
 		if (rule_parse(argv[i], origin, 1, &r, err, sizeof(err))) {
 			log_error("%s", err);
 			return EXIT_USAGE;
 		}
 	}
-	return send_all(&o, argv + optind, argc - optind, "set");
+	return send_each(state, "set", argc, argv);
 }
 
-void usage_off(FILE *f)
+static int run_off(void *state, int argc, char **argv)
 {
-	fputs("Usage: fpbpf off [--session NAME] [--json] NAME...\n"
-	      "Remove the rules on each failpoint (db_write, app:db_write, sys:openat) from a\n"
-	      "running session; threads paused or sleeping on them continue at once.\n"
-	      "  -s, --session NAME    the session (default: the only one running)\n", f);
+	if (!argc) {
+		log_error("off: expected at least one failpoint name");
+		return EXIT_USAGE;
+	}
+	return send_each(state, "off", argc, argv);
 }
 
-int do_off(int argc, char **argv)
+static int run_reload(void *state, int argc, char **argv)
 {
-	struct ctl_opts o = {};
-	int ret = parse_with_args(argc, argv, &o, usage_off, "off: expected at least one failpoint name");
-
-	if (ret >= 0)
-		return ret;
-	return send_all(&o, argv + optind, argc - optind, "off");
-}
-
-void usage_reload(FILE *f)
-{
-	fputs("Usage: fpbpf reload [--session NAME] [--json]\n"
-	      "Re-read a running session's rule files, like SIGHUP, but report errors here.\n"
-	      "Unchanged rules keep their counters; a file with an error changes nothing.\n", f);
-}
-
-int do_reload(int argc, char **argv)
-{
-	struct ctl_opts o = {};
 	char *none[] = { "" };
-	int ret = parse_ctl_opts(argc, argv, &o, false, usage_reload);
+	int ret;
 
-	if (ret)
-		return ret < 0 ? 0 : ret;
-	if (optind < argc) {
-		log_error("reload: unexpected argument '%s'", argv[optind]);
+	if (argc) {
+		log_error("reload: unexpected argument '%s'", argv[0]);
 		return EXIT_USAGE;
 	}
-	ret = send_all(&o, none, 1, "reload");
-	return ret == EXIT_USAGE ? 1 : ret;
+	ret = send_each(state, "reload", 1, none);
+	return ret == EXIT_USAGE ? EXIT_RUNTIME : ret;
 }
 
-void usage_status(FILE *f)
+static unsigned long long jnum(json_t *obj, const char *key)
 {
-	fputs("Usage: fpbpf status [--session NAME] [--json]\n"
-	      "Show a running session's rules with live counters, and its target processes.\n"
-	      "--json prints the session's reply as is (schema in docs/control.md).\n", f);
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_integer(v) ? (unsigned long long)json_integer_value(v) :
+	       json_is_real(v) ? (unsigned long long)json_real_value(v) : 0;
 }
 
-static void print_status(const char *reply)
+static const char *jstr(json_t *obj, const char *key)
 {
-	char session[CTL_NAME_LEN], delivery[16], text[512], where[300];
-	double pid = 0, up = 0, injected = 0, max = 0, dropped = 0;
-	const char *el = NULL;
-	bool limit = false;
+	const char *v = json_string_value(json_object_get(obj, key));
 
-	json_get_str(reply, "session", session, sizeof(session));
-	json_get_str(reply, "delivery", delivery, sizeof(delivery));
-	json_get_num(reply, "pid", &pid);
-	json_get_num(reply, "uptime", &up);
-	json_get_num(reply, "injected", &injected);
-	json_get_num(reply, "max_injections", &max);
-	json_get_num(reply, "dropped", &dropped);
-	json_get_bool(reply, "limit_reached", &limit);
-	printf("session %s: controller pid %.0f, delivery %s, up %.1fs\ntargets:", session, pid, delivery, up);
-	while ((el = json_array_next(reply, "targets", el)))
-		printf(" %ld", strtol(el, NULL, 10));
-	printf("\n  %-4s %-24s %10s %10s %10s  %s\n", "id", "rule", "evaluated", "matched", "injected", "text");
-	el = NULL;
-	while ((el = json_array_next(reply, "rules", el))) {
-		double id = 0, ev = 0, ma = 0, in = 0;
-
-		json_get_num(el, "id", &id);
-		json_get_num(el, "evaluated", &ev);
-		json_get_num(el, "matched", &ma);
-		json_get_num(el, "injected", &in);
-		json_get_str(el, "rule", where, sizeof(where));
-		json_get_str(el, "text", text, sizeof(text));
-		printf("  %-4.0f %-24s %10.0f %10.0f %10.0f  %s\n", id, where, ev, ma, in, text);
-	}
-	printf("injected: %.0f", injected);
-	if (max)
-		printf(" of at most %.0f%s", max, limit ? " (limit reached: every rule is off)" : "");
-	printf(", dropped events: %.0f\n", dropped);
+	return v ? v : "?";
 }
 
-int do_status(int argc, char **argv)
+static void print_status(json_t *d)
 {
-	struct ctl_opts o = {};
-	char *reply;
-	int fd, code, ret = parse_ctl_opts(argc, argv, &o, false, usage_status);
+	json_t *v;
+	size_t i;
 
-	if (ret)
-		return ret < 0 ? 0 : ret;
-	if (optind < argc) {
-		log_error("status: unexpected argument '%s'", argv[optind]);
+	printf("session %s: controller pid %llu, delivery %s, up %.1fs\ntargets:", jstr(d, "session"),
+	       jnum(d, "pid"), jstr(d, "delivery"), json_number_value(json_object_get(d, "uptime")));
+	json_array_foreach(json_object_get(d, "targets"), i, v)
+		printf(" %lld", (long long)json_integer_value(v));
+	if (json_is_string(json_object_get(d, "binary")))
+		printf(" (every process running %s)", jstr(d, "binary"));
+	printf("\n  %-4s %-24s %-7s %10s %10s %10s  %s\n", "id", "rule", "backend", "evaluated", "matched", "injected", "text");
+	json_array_foreach(json_object_get(d, "rules"), i, v)
+		printf("  %-4llu %-24s %-7s %10llu %10llu %10llu  %s\n", jnum(v, "id"), jstr(v, "rule"), jstr(v, "backend"),
+		       jnum(v, "evaluated"), jnum(v, "matched"), jnum(v, "injected"), jstr(v, "text"));
+	printf("injected: %llu", jnum(d, "injected"));
+	if (jnum(d, "max_injections"))
+		printf(" of at most %llu%s", jnum(d, "max_injections"),
+		       json_is_true(json_object_get(d, "limit_reached")) ? " (limit reached: every rule is off)" : "");
+	printf(", dropped events: %llu\n", jnum(d, "dropped"));
+}
+
+static int run_status(void *state, int argc, char **argv)
+{
+	char *raw = NULL;
+	json_t *reply;
+	int fd, ret;
+
+	if (argc) {
+		log_error("status: unexpected argument '%s'", argv[0]);
 		return EXIT_USAGE;
 	}
-	fd = ctl_connect(o.session, &code);
-	if (fd < 0)
-		return code;
-	reply = malloc(REPLY_MAX);
-	ret = !reply || request(fd, "status", reply, REQUEST_TIMEOUT_MS) ? 1 : 0;
-	if (!ret) {
-		if (log_json)
-			printf("%s\n", reply);
-		else
-			print_status(reply);
+	ret = connect_session(state, &fd);
+	if (ret)
+		return ret;
+	reply = request(fd, "status", REQUEST_TIMEOUT_MS, &raw);
+	if (!reply || !json_is_true(json_object_get(reply, "ok"))) {
+		if (reply)
+			print_refusal(reply, raw);
+		ret = EXIT_RUNTIME;
+	} else if (log_json) {
+		printf("%s\n", raw);
+	} else {
+		print_status(reply);
 	}
+	json_decref(reply);
+	free(raw);
 	close(fd);
-	free(reply);
 	return ret;
 }
 
-void usage_wait(FILE *f)
+static int run_wait(void *state, int argc, char **argv)
 {
-	fputs("Usage: fpbpf wait [--session NAME] NAME --hits N --timeout S\n"
-	      "Block until the rules on failpoint NAME have injected N times in total (exit 0),\n"
-	      "or S seconds pass (exit 1), or the session ends (exit 1). Counts start when a\n"
-	      "rule is set: replacing a rule starts again from 0.\n"
-	      "  -n, --hits N          injections to wait for (default 1)\n"
-	      "  -t, --timeout S       seconds, fractions allowed (required)\n"
-	      "  -s, --session NAME    the session (default: the only one running)\n", f);
-}
+	struct ctl_cmd *o = state;
+	char line[CTL_LINE_MAX], *raw = NULL;
+	json_t *reply;
+	int fd, ret;
 
-int do_wait(int argc, char **argv)
-{
-	struct ctl_opts o = { .hits = 1 };
-	char line[CTL_LINE_MAX], err[1024], *reply;
-	double injected = 0;
-	int fd, code, ret = parse_ctl_opts(argc, argv, &o, true, usage_wait);
-	long long timeout_ms;
-
-	if (ret)
-		return ret < 0 ? 0 : ret;
-	if (optind + 1 != argc) {
+	if (argc != 1) {
 		log_error("wait: expected one failpoint name (fpbpf wait db_write --hits 3 --timeout 10)");
 		return EXIT_USAGE;
 	}
-	if (!o.have_timeout) {
+	if (!o->have_timeout) {
 		log_error("wait: --timeout S is required, so that a harness never hangs");
 		return EXIT_USAGE;
 	}
-	timeout_ms = (long long)(o.timeout_s * 1000 + 0.5);
-	if (snprintf(line, sizeof(line), "wait %s %.0f %lld", argv[optind], o.hits, timeout_ms) >= (int)sizeof(line) ||
-	    strpbrk(argv[optind], " \t\n")) {
-		log_error("wait: bad failpoint name '%s'", argv[optind]);
+	if (snprintf(line, sizeof(line), "wait %s %llu %llu", argv[0], (unsigned long long)(o->have_hits ? o->hits : 1),
+		     (unsigned long long)o->timeout_ms) >= (int)sizeof(line) || strpbrk(argv[0], " \t\n")) {
+		log_error("wait: bad failpoint name '%s'", argv[0]);
 		return EXIT_USAGE;
 	}
-	fd = ctl_connect(o.session, &code);
-	if (fd < 0)
-		return code;
-	reply = malloc(REPLY_MAX);
-	if (!reply) {
-		close(fd);
-		return 1;
-	}
+	ret = connect_session(o, &fd);
+	if (ret)
+		return ret;
 	/* The session enforces the timeout; ours only guards against a hung session. */
-	if (ctl_request(fd, line, reply, REPLY_MAX, (int)(timeout_ms + REQUEST_TIMEOUT_MS))) {
-		log_error("control socket: %s", errno == ETIMEDOUT ? "the session did not answer" : strerror(errno));
-		ret = 1;
-	} else {
-		bool ok = false;
-		/* A refused request carries no count; a timeout or an ended session does. */
-		bool counted = json_get_num(reply, "injected", &injected);
-
-		json_get_bool(reply, "ok", &ok);
-		ret = ok ? 0 : counted ? 1 : EXIT_USAGE;
-		if (!json_get_str(reply, "error", err, sizeof(err)))
-			snprintf(err, sizeof(err), "unexpected reply: %.200s", reply);
+	reply = request(fd, line, (int)(o->timeout_ms + REQUEST_TIMEOUT_MS), &raw);
+	if (!reply) {
+		ret = EXIT_RUNTIME;
+	} else if (json_is_true(json_object_get(reply, "ok"))) {
 		if (log_json)
-			printf("%s\n", reply);
-		else if (!ok && !strcmp(err, "timeout"))
-			log_error("wait: %s: %.0f of %.0f injection(s) after %gs", argv[optind], injected, o.hits, o.timeout_s);
-		else if (!ok)
-			log_error("%s", err);
+			printf("%s\n", raw);
+	} else {
+		/* A refused request carries no count; a timeout or an ended session does. */
+		bool counted = json_object_get(reply, "injected") != NULL;
+
+		ret = counted ? EXIT_RUNTIME : EXIT_USAGE;
+		if (log_json)
+			fprintf(stderr, "%s\n", raw);
+		else if (!strcmp(jstr(reply, "error"), "timeout"))
+			log_error("wait: %s: %llu of %llu injection(s) after %gs", argv[0], jnum(reply, "injected"),
+				  (unsigned long long)(o->have_hits ? o->hits : 1), (double)o->timeout_ms / 1000);
+		else
+			log_error("%s", jstr(reply, "error"));
 	}
+	json_decref(reply);
+	free(raw);
 	close(fd);
-	free(reply);
 	return ret;
 }
+
+#define SESSION_OPT { "session", 's', "NAME", "the session (default: the only one running)", O_SESSION }
+
+static const struct opt ctl_opts[] = { SESSION_OPT, { NULL } };
+static const struct opt wait_opts[] = {
+	SESSION_OPT,
+	{ "hits", 'n', "N", "injections to wait for (default 1)", O_HITS },
+	{ "timeout", 't', "S", "seconds, with up to 3 decimals (required)", O_TIMEOUT },
+	{ NULL },
+};
+
+#define CTL_CMD(NAME, SYN, SUM, DESCR, OPTS, RUN)                                          \
+	{ .name = NAME, .synopsis = SYN, .summary = SUM, .descr = DESCR, .opts = OPTS,     \
+	  .on_opt = on_ctl_opt, .run = RUN, .state_size = sizeof(struct ctl_cmd) }
+
+const struct cmd cmd_set = CTL_CMD("set", "[OPTIONS] RULE...", "add or replace rules in a running session",
+	"Add rules to a running session, each replacing the rules already on its target\n"
+	"(fail-rs semantics); threads paused or sleeping on a replaced rule continue.\n"
+	"Rules are checked here first, then sent in order; on a refusal (exit 2) the ones\n"
+	"before it stay. Same grammar as rule files (docs/rules.md).", ctl_opts, run_set);
+const struct cmd cmd_off = CTL_CMD("off", "[OPTIONS] NAME...", "remove the rules on failpoints of a running session",
+	"Remove the rules on each failpoint (db_write, app:db_write, sys:openat) from a\n"
+	"running session; threads paused or sleeping on them continue at once. Exit 2 when\n"
+	"a failpoint has no rule.", ctl_opts, run_off);
+const struct cmd cmd_status = CTL_CMD("status", "[OPTIONS]", "show a running session's rules and counters",
+	"Show a running session's rules with live counters, its target processes and what\n"
+	"it holds. --json prints the session's reply (schema in docs/control.md).", ctl_opts, run_status);
+const struct cmd cmd_wait = CTL_CMD("wait", "[OPTIONS] NAME --hits N --timeout S",
+	"wait until a failpoint has injected N times",
+	"Block until the rules on failpoint NAME have injected N times in total (exit 0),\n"
+	"or S seconds pass, or the session ends or reaches --max-injections (exit 1).\n"
+	"Exit 2 when NAME has no rule. Counts start when a rule is set: replacing a rule\n"
+	"starts again from 0.", wait_opts, run_wait);
+const struct cmd cmd_reload = CTL_CMD("reload", "[OPTIONS]", "re-read a running session's rule files",
+	"Re-read a running session's rule files, like SIGHUP, but report errors here (exit 1).\n"
+	"Unchanged rules keep their counters; a file with an error changes nothing; rules\n"
+	"read from a pipe were read once at start and stay.", ctl_opts, run_reload);

@@ -1,19 +1,13 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* The control commands of the CLI, dispatched from main's command table. */
-#ifndef FPBPF_CTL_H
-#define FPBPF_CTL_H
+/* Every command of the CLI, one table each; main.c dispatches to them. */
+#ifndef FPBPF_COMMANDS_H
+#define FPBPF_COMMANDS_H
 
-#include <stdio.h>
+#include "cli/opts.h"
 
-int do_set(int argc, char **argv);
-int do_off(int argc, char **argv);
-int do_status(int argc, char **argv);
-int do_wait(int argc, char **argv);
-int do_reload(int argc, char **argv);
-void usage_set(FILE *f);
-void usage_off(FILE *f);
-void usage_status(FILE *f);
-void usage_wait(FILE *f);
-void usage_reload(FILE *f);
+extern const struct cmd cmd_run, cmd_attach;			/* cmd_session.c */
+extern const struct cmd cmd_set, cmd_off, cmd_status, cmd_wait, cmd_reload;	/* cmd_control.c */
+extern const struct cmd cmd_list, cmd_check;			/* cmd_inspect.c */
+extern const struct cmd cmd_doctor;				/* cmd_doctor.c */
 
 #endif

@@ -2,10 +2,6 @@
 #ifndef FPBPF_DOCTOR_H
 #define FPBPF_DOCTOR_H
 
-#include <stdbool.h>
-
-/* Prints each kernel capability fpbpf uses; returns 0 when USDT failpoints can run. */
-int doctor_report(bool json);
 /* "integrity", "confidentiality", "none", or NULL when the kernel has no lockdown LSM. */
 const char *doctor_lockdown_mode(char *buf, int len);
 

@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include "elf/usdt_argspec.h"
 #include "elf/usdt_notes.h"
+#include "fp_abi.h"
 
 #define NT_STAPSDT 3
 
@@ -95,6 +98,46 @@ static int read_notes(Elf *elf, struct usdt_file *out, char *err, size_t errlen)
 	return 0;
 }
 
+static const char *arch_of(Elf *elf)
+{
+	GElf_Ehdr eh;
+
+	if (!gelf_getehdr(elf, &eh))
+		return NULL;
+	switch (eh.e_machine) {
+	case EM_X86_64:
+		return "x86_64";
+	case EM_AARCH64:
+		return "aarch64";
+	case EM_RISCV:
+		return "riscv64";
+	case EM_S390:
+		return "s390x";
+	case EM_ARM:
+		return "arm";
+	default:
+		return NULL;
+	}
+}
+
+/* O_NONBLOCK and a check before reading: a FIFO or a device must never hang fpbpf. */
+static int open_regular(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file, expected an ELF binary or library", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int usdt_file_read(const char *path, struct usdt_file *out, char *err, size_t errlen)
 {
 	Elf *elf;
@@ -106,11 +149,9 @@ int usdt_file_read(const char *path, struct usdt_file *out, char *err, size_t er
 		snprintf(err, errlen, "libelf: %s", elf_errmsg(-1));
 		return -1;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	fd = open_regular(path, err, errlen);
+	if (fd < 0)
 		return -1;
-	}
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {
 		snprintf(err, errlen, "%s: not an ELF file", path);
@@ -119,6 +160,8 @@ int usdt_file_read(const char *path, struct usdt_file *out, char *err, size_t er
 		close(fd);
 		return -1;
 	}
+	out->arch = arch_of(elf);
+	out->ptr_size = gelf_getclass(elf) == ELFCLASS64 ? 8 : 4;
 	ret = read_notes(elf, out, err, errlen);
 	elf_end(elf);
 	close(fd);
@@ -134,57 +177,29 @@ void usdt_file_free(struct usdt_file *f)
 	f->n = 0;
 }
 
-/* The Nth space-separated argument spec, or NULL. */
-static const char *arg_spec(const char *args, int idx, size_t *len)
+bool usdt_note_marker(const struct usdt_file *f, const struct usdt_note *n, struct marker *m)
 {
-	const char *p = args;
+	struct usdt_arg slot, kind;
+	int low;
 
-	for (int i = 0; *p; i++) {
-		const char *sp = strchr(p, ' ');
-		size_t l = sp ? (size_t)(sp - p) : strlen(p);
-
-		if (i == idx) {
-			*len = l;
-			return p;
-		}
-		if (!sp)
-			break;
-		p = sp + 1;
-		while (*p == ' ')
-			p++;
-	}
-	return NULL;
+	if (strcmp(n->provider, "fpbpf") || !f->arch ||
+	    usdt_arg_parse(n->args, 0, f->arch, &slot) || usdt_arg_parse(n->args, 2, f->arch, &kind))
+		return false;
+	if (slot.kind == USDT_ARG_CONST || slot.size != f->ptr_size || kind.kind != USDT_ARG_CONST)
+		return false;
+	/* ABI 1 headers wrote the bare kind; later ones add the version above it. */
+	low = (int)(kind.val & 0xff);
+	if (low != FP_MARKER_POINT && low != FP_MARKER_VALUE)
+		return false;
+	m->value_point = low == FP_MARKER_VALUE;
+	m->abi = kind.val >> 8 ? (int)(kind.val >> 8) : 1;
+	return true;
 }
 
-bool usdt_note_is_marker(const struct usdt_note *n, bool *value_point)
+int usdt_note_ctx_args(const struct usdt_file *f, const struct usdt_note *n)
 {
-	const char *kind;
-	size_t len;
+	struct marker m;
+	int count = usdt_arg_count(n->args);
 
-	if (strcmp(n->provider, "fpbpf"))
-		return false;
-	kind = arg_spec(n->args, 2, &len);
-	if (!kind || !arg_spec(n->args, 0, &len) || strncmp(arg_spec(n->args, 0, &len), "8@", 2))
-		return false;
-	kind = arg_spec(n->args, 2, &len);
-	if (len == 5 && !strncmp(kind, "-4@$1", 5)) {
-		*value_point = false;
-		return true;
-	}
-	if (len == 5 && !strncmp(kind, "-4@$2", 5)) {
-		*value_point = true;
-		return true;
-	}
-	return false;
-}
-
-int usdt_note_ctx_args(const struct usdt_note *n)
-{
-	bool vp;
-	size_t len;
-	int count = 0;
-
-	while (arg_spec(n->args, count, &len))
-		count++;
-	return usdt_note_is_marker(n, &vp) ? count - 3 : count;
+	return usdt_note_marker(f, n, &m) ? count - 3 : count;
 }

@@ -2,16 +2,18 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "injector.bpf.skel.h"
-#include "engine/kernel_features.h"
 #include "engine/injector.h"
+#include "engine/kernel_features.h"
+#include "engine/shared_holds.h"
 #include "util/log.h"
 
-#define MAX_LINKS (FP_MAX_PROBES + 4)
+#define TRACKING_LINKS 3
 
 struct injector {
 	struct injector_bpf *skel;
@@ -20,8 +22,11 @@ struct injector {
 	injector_event_fn fn;
 	void *fn_ctx;
 	bool direct_write;
-	int nlinks;
-	struct bpf_link *links[MAX_LINKS];
+	__u32 nonce;
+	struct fp_rule_state *state;	/* the mmapped rule_state array */
+	size_t state_len;
+	struct bpf_link *probe_links[FP_MAX_PROBES];
+	struct bpf_link *tracking[TRACKING_LINKS];
 };
 
 struct injector *injector__new(void)
@@ -51,48 +56,82 @@ static int on_record(void *ctx, void *data, size_t size)
 	return inj->fn ? inj->fn(inj->fn_ctx, data) : 0;
 }
 
-int injector__load(struct injector *inj, const struct injector_opts *opts)
+/* Another session's maps when one runs, so that both see each other's holds and claims. */
+static int reuse_shared(struct bpf_map *map)
+{
+	int fd = shared_map_find(bpf_map__name(map), bpf_map__type(map), bpf_map__key_size(map),
+				 bpf_map__value_size(map), bpf_map__max_entries(map));
+	int err;
+
+	if (fd < 0)
+		return 0;
+	err = bpf_map__reuse_fd(map, fd);
+	close(fd);
+	return err;
+}
+
+static void configure(struct injector *inj, const struct injector_opts *opts)
 {
 	struct injector_bpf *skel = inj->skel;
 	__u32 nonce = 0;
-	int err;
 
-	switch (opts->delivery) {
-	case DELIVERY_WRITE:
-		inj->direct_write = true;
-		break;
-	case DELIVERY_STOP:
-		inj->direct_write = false;
-		break;
-	default:
-		inj->direct_write = feature_probe_write_user();
-	}
+	inj->direct_write = opts->delivery == DELIVERY_WRITE ||
+			    (opts->delivery == DELIVERY_AUTO && feature_probe_write_user());
 	inj->hit_prog = inj->direct_write ? skel->progs.fp_hit_write : skel->progs.fp_hit_stop;
-	bpf_program__set_autoload(inj->direct_write ? skel->progs.fp_hit_stop : skel->progs.fp_hit_write,
-				  false);
-
-	if (getrandom(&nonce, sizeof(nonce), 0) != sizeof(nonce))
-		nonce = (__u32)getpid();
+	bpf_program__set_autoload(inj->direct_write ? skel->progs.fp_hit_stop : skel->progs.fp_hit_write, false);
+	/* A kernel without bpf_override_return rejects the whole object otherwise. */
+	bpf_program__set_autoload(skel->progs.fp_kernel_hit, opts->kernel_probes);
+	/* Tokens carry 16 bits of it, holds and claims all 32. */
+	while (!(nonce & 0xffff))
+		if (getrandom(&nonce, sizeof(nonce), 0) != sizeof(nonce))
+			nonce = (__u32)getpid() | 0x10000;
+	inj->nonce = nonce;
 	skel->rodata->self_pid = (__u32)getpid();
-	skel->rodata->session_nonce = nonce & 0xffff ? nonce : nonce | 1;
+	skel->rodata->session_nonce = nonce;
 	skel->rodata->filter_targets = opts->filter_targets;
 	skel->rodata->emit_evals = opts->emit_evals;
 	skel->rodata->pause_poll_ms = opts->pause_poll_ms ? opts->pause_poll_ms : 20;
 	skel->rodata->max_injections = opts->max_injections;
-	/* A kernel without bpf_override_return rejects the whole object otherwise. */
-	bpf_program__set_autoload(skel->progs.fp_kernel_hit, opts->kernel_probes);
+}
 
-	err = injector_bpf__load(skel);
-	if (err) {
-		err = -errno;
+static int load_object(struct injector *inj)
+{
+	int lock = shared_lock(), err;
+
+	/* Under the lock, so two sessions starting together still end up sharing. */
+	err = reuse_shared(inj->skel->maps.fpbpf_claims);
+	if (!err)
+		err = reuse_shared(inj->skel->maps.fpbpf_holds);
+	if (!err)
+		err = injector_bpf__load(inj->skel) ? -errno : 0;
+	shared_unlock(lock);
+	if (err)
 		log_error("cannot load BPF programs: %s%s", strerror(-err),
 			  inj->direct_write ? " (direct-write delivery needs bpf_probe_write_user, which kernel lockdown removes; try --delivery=stop)" : "");
+	return err;
+}
+
+int injector__load(struct injector *inj, const struct injector_opts *opts)
+{
+	int err;
+
+	configure(inj, opts);
+	err = load_object(inj);
+	if (err)
+		return err;
+	inj->state_len = (size_t)FP_MAX_RULES * sizeof(struct fp_rule_state);
+	inj->state = mmap(NULL, inj->state_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			  bpf_map__fd(inj->skel->maps.rule_state), 0);
+	if (inj->state == MAP_FAILED) {
+		err = -errno;
+		inj->state = NULL;
+		log_error("cannot map the rule counters: %s", strerror(-err));
 		return err;
 	}
-	inj->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_record, inj, NULL);
-	if (!inj->rb) {
+	inj->rb = ring_buffer__new(bpf_map__fd(inj->skel->maps.requests), on_record, inj, NULL);
+	if (!inj->rb || ring_buffer__add(inj->rb, bpf_map__fd(inj->skel->maps.reports), on_record, inj)) {
 		err = -errno;
-		log_error("cannot create ring buffer: %s", strerror(-err));
+		log_error("cannot create ring buffers: %s", strerror(-err));
 		return err;
 	}
 	return 0;
@@ -101,6 +140,11 @@ int injector__load(struct injector *inj, const struct injector_opts *opts)
 bool injector__direct_write(const struct injector *inj)
 {
 	return inj->direct_write;
+}
+
+__u32 injector__nonce(const struct injector *inj)
+{
+	return inj->nonce;
 }
 
 static int add_pid(struct bpf_map *set, pid_t pid)
@@ -161,56 +205,6 @@ int injector__disable_rule(struct injector *inj, __u32 rid)
 	return 0;
 }
 
-int injector__set_probe(struct injector *inj, __u32 probe_id, const struct fp_probe *probe)
-{
-	if (bpf_map__update_elem(inj->skel->maps.probes, &probe_id, sizeof(probe_id), probe,
-				 sizeof(*probe), BPF_ANY))
-		return -errno;
-	return 0;
-}
-
-static int add_link(struct injector *inj, struct bpf_link *link)
-{
-	if (inj->nlinks == MAX_LINKS) {
-		bpf_link__destroy(link);
-		return -E2BIG;
-	}
-	inj->links[inj->nlinks++] = link;
-	return 0;
-}
-
-int injector__attach_probe(struct injector *inj, __u32 probe_id, const char *path,
-			   const char *provider, const char *name)
-{
-	LIBBPF_OPTS(bpf_usdt_opts, opts, .usdt_cookie = probe_id);
-	struct bpf_link *link;
-	int err;
-
-	/* pid -1: every process mapping the file, new ones included; BPF filters by tgid. */
-	link = bpf_program__attach_usdt(inj->hit_prog, -1, path, provider, name, &opts);
-	if (!link) {
-		err = -errno;
-		log_error("cannot attach to USDT %s:%s in %s: %s", provider, name, path, strerror(-err));
-		return err;
-	}
-	return add_link(inj, link);
-}
-
-int injector__attach_kprobe(struct injector *inj, __u32 probe_id, const char *symbol)
-{
-	LIBBPF_OPTS(bpf_kprobe_opts, opts, .bpf_cookie = probe_id);
-	struct bpf_link *link;
-	int err;
-
-	link = bpf_program__attach_kprobe_opts(inj->skel->progs.fp_kernel_hit, symbol, &opts);
-	if (!link) {
-		err = -errno;
-		log_error("cannot attach a kprobe to %s: %s", symbol, strerror(-err));
-		return err;
-	}
-	return add_link(inj, link);
-}
-
 int injector__set_cgroup(struct injector *inj, __u32 rid, int cgroup_fd)
 {
 	__u32 fd = (__u32)cgroup_fd;
@@ -220,40 +214,125 @@ int injector__set_cgroup(struct injector *inj, __u32 rid, int cgroup_fd)
 	return 0;
 }
 
+int injector__rule_state(struct injector *inj, __u32 rid, struct fp_rule_state *out)
+{
+	if (rid >= FP_MAX_RULES || !inj->state)
+		return -EINVAL;
+	memcpy(out, &inj->state[rid], sizeof(*out));
+	return 0;
+}
+
+void injector__undeliver(struct injector *inj, __u32 rid, __u32 term)
+{
+	struct fp_rule r;
+
+	if (rid >= FP_MAX_RULES || !inj->state)
+		return;
+	/* The same memory BPF updates with atomics: these stay exact beside it. */
+	__atomic_fetch_sub(&inj->state[rid].injected, 1, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&inj->state[rid].lost, 1, __ATOMIC_SEQ_CST);
+	if (term < FP_MAX_TERMS &&
+	    !bpf_map__lookup_elem(inj->skel->maps.rules, &rid, sizeof(rid), &r, sizeof(r), 0) &&
+	    r.terms[term].count >= 0)
+		__atomic_fetch_add(&inj->state[rid].left[term], 1, __ATOMIC_SEQ_CST);
+	__atomic_fetch_sub(&inj->skel->bss->total_injected, 1, __ATOMIC_SEQ_CST);
+}
+
+int injector__set_probe(struct injector *inj, __u32 probe_id, const struct fp_probe *probe)
+{
+	if (bpf_map__update_elem(inj->skel->maps.probes, &probe_id, sizeof(probe_id), probe,
+				 sizeof(*probe), BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int injector__attach_usdt(struct injector *inj, __u32 probe_id, const char *path,
+			  const char *provider, const char *name)
+{
+	LIBBPF_OPTS(bpf_usdt_opts, opts, .usdt_cookie = probe_id);
+	struct bpf_link *link;
+	int err;
+
+	if (probe_id >= FP_MAX_PROBES)
+		return -E2BIG;
+	/* pid -1: every process mapping the file, new ones included; BPF filters by tgid. */
+	link = bpf_program__attach_usdt(inj->hit_prog, -1, path, provider, name, &opts);
+	if (!link) {
+		err = -errno;
+		log_error("cannot attach to USDT %s:%s in %s: %s", provider, name, path, strerror(-err));
+		return err;
+	}
+	inj->probe_links[probe_id] = link;
+	return 0;
+}
+
+int injector__attach_kprobe(struct injector *inj, __u32 probe_id, const char *symbol)
+{
+	LIBBPF_OPTS(bpf_kprobe_opts, opts, .bpf_cookie = probe_id);
+	struct bpf_link *link;
+	int err;
+
+	if (probe_id >= FP_MAX_PROBES)
+		return -E2BIG;
+	link = bpf_program__attach_kprobe_opts(inj->skel->progs.fp_kernel_hit, symbol, &opts);
+	if (!link) {
+		err = -errno;
+		log_error("cannot attach a kprobe to %s: %s", symbol, strerror(-err));
+		return err;
+	}
+	inj->probe_links[probe_id] = link;
+	return 0;
+}
+
+void injector__detach(struct injector *inj, __u32 probe_id)
+{
+	if (probe_id >= FP_MAX_PROBES)
+		return;
+	bpf_link__destroy(inj->probe_links[probe_id]);
+	inj->probe_links[probe_id] = NULL;
+}
+
+void injector__detach_all(struct injector *inj)
+{
+	for (int i = 0; i < TRACKING_LINKS; i++) {
+		bpf_link__destroy(inj->tracking[i]);
+		inj->tracking[i] = NULL;
+	}
+	for (int i = FP_MAX_PROBES - 1; i >= 0; i--)
+		injector__detach(inj, (__u32)i);
+}
+
 int injector__attach_tracking(struct injector *inj)
 {
-	struct bpf_program *progs[] = { inj->skel->progs.fp_fork, inj->skel->progs.fp_exec,
-					inj->skel->progs.fp_exit };
+	struct bpf_program *progs[TRACKING_LINKS] = { inj->skel->progs.fp_fork, inj->skel->progs.fp_exec,
+						      inj->skel->progs.fp_exit };
 
-	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
-		struct bpf_link *link = bpf_program__attach(progs[i]);
+	for (int i = 0; i < TRACKING_LINKS; i++) {
 		int err;
 
-		if (!link) {
+		inj->tracking[i] = bpf_program__attach(progs[i]);
+		if (!inj->tracking[i]) {
 			err = -errno;
 			log_error("cannot attach %s (needs BTF tracepoints sched_process_fork/exec/exit, CONFIG_DEBUG_INFO_BTF): %s",
 				  bpf_program__name(progs[i]), strerror(-err));
 			return err;
 		}
-		err = add_link(inj, link);
-		if (err)
-			return err;
 	}
-	return 0;
-}
-
-int injector__rule_state(struct injector *inj, __u32 rid, struct fp_rule_state *out)
-{
-	if (bpf_map__lookup_elem(inj->skel->maps.rule_state, &rid, sizeof(rid), out, sizeof(*out), 0))
-		return -errno;
 	return 0;
 }
 
 int injector__consume(struct injector *inj, injector_event_fn fn, void *ctx)
 {
+	if (!inj->rb)
+		return 0;	/* never loaded */
 	inj->fn = fn;
 	inj->fn_ctx = ctx;
 	return ring_buffer__consume(inj->rb);
+}
+
+int injector__event_fd(const struct injector *inj)
+{
+	return inj->rb ? ring_buffer__epoll_fd(inj->rb) : -1;
 }
 
 void injector__set_guard(struct injector *inj, pid_t pid)
@@ -261,14 +340,24 @@ void injector__set_guard(struct injector *inj, pid_t pid)
 	inj->skel->bss->guard_pid = (__u32)pid;
 }
 
-int injector__stopped_fd(const struct injector *inj)
+int injector__holds_fd(const struct injector *inj)
 {
-	return bpf_map__fd(inj->skel->maps.stopped);
+	return bpf_map__fd(inj->skel->maps.fpbpf_holds);
 }
 
-int injector__event_fd(const struct injector *inj)
+int injector__claims_fd(const struct injector *inj)
 {
-	return ring_buffer__epoll_fd(inj->rb);
+	return bpf_map__fd(inj->skel->maps.fpbpf_claims);
+}
+
+void injector__release_claim(struct injector *inj, pid_t tid, __u64 slot)
+{
+	__u32 key = (__u32)tid;
+	struct fp_claim c;
+
+	if (!bpf_map__lookup_elem(inj->skel->maps.fpbpf_claims, &key, sizeof(key), &c, sizeof(c), 0) &&
+	    c.nonce == inj->nonce && c.slot == slot)
+		bpf_map__delete_elem(inj->skel->maps.fpbpf_claims, &key, sizeof(key), 0);
 }
 
 __u64 injector__total_injected(const struct injector *inj)
@@ -293,9 +382,10 @@ void injector__free(struct injector *inj)
 {
 	if (!inj)
 		return;
-	for (int i = inj->nlinks - 1; i >= 0; i--)
-		bpf_link__destroy(inj->links[i]);
+	injector__detach_all(inj);
 	ring_buffer__free(inj->rb);
+	if (inj->state)
+		munmap(inj->state, inj->state_len);
 	injector_bpf__destroy(inj->skel);
 	free(inj);
 }

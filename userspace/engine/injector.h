@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* The BPF engine behind an opaque object: load, fill maps, attach, poll, free. */
-#ifndef FPBPF_INJECTOR_API_H
-#define FPBPF_INJECTOR_API_H
+/* The BPF engine behind an opaque object: load, fill maps, attach, read events, free.
+ * It owns the BPF object, its links and its ring buffers; the session owns what the
+ * maps should hold. */
+#ifndef FPBPF_INJECTOR_H
+#define FPBPF_INJECTOR_H
 
 #include <stdbool.h>
 #include <sys/types.h>
@@ -13,9 +15,9 @@ enum delivery { DELIVERY_AUTO, DELIVERY_WRITE, DELIVERY_STOP };
 struct injector_opts {
 	enum delivery delivery;	/* AUTO: direct write when the kernel allows it */
 	bool filter_targets;	/* only processes added with injector__add_target */
-	bool emit_evals;	/* an event for every evaluation, not only injections */
+	bool emit_evals;	/* a report for every evaluation, not only injections */
 	__u32 pause_poll_ms;
-	bool kernel_probes;	/* load the kprobe program (sys:/kfunc: rules) */
+	bool kernel_probes;	/* load the kprobe program (set by the kprobe backend) */
 	__u64 max_injections;	/* 0 = no limit; past it nothing is injected */
 };
 
@@ -23,32 +25,48 @@ struct injector;
 typedef int (*injector_event_fn)(void *ctx, const struct fp_event *e);
 
 struct injector *injector__new(void);
+/* Loads the programs; the maps every session shares are found or created here. */
 int injector__load(struct injector *inj, const struct injector_opts *opts);
 bool injector__direct_write(const struct injector *inj);
+__u32 injector__nonce(const struct injector *inj);
 int injector__add_target(struct injector *inj, pid_t pid);
 /* pid becomes a target when it next execs, not before. */
 int injector__add_target_at_exec(struct injector *inj, pid_t pid);
+
 int injector__set_rule(struct injector *inj, __u32 rid, const struct fp_rule *rule);
 /* Turns the rule off and bumps its generation, which releases threads waiting on it. */
 int injector__disable_rule(struct injector *inj, __u32 rid);
-int injector__set_probe(struct injector *inj, __u32 probe_id, const struct fp_probe *probe);
-int injector__attach_probe(struct injector *inj, __u32 probe_id, const char *path,
-			   const char *provider, const char *name);
-/* A kprobe on a syscall's entry wrapper or an error-injectable function. */
-int injector__attach_kprobe(struct injector *inj, __u32 probe_id, const char *symbol);
 /* Scopes rule rid to the cgroup (v2 directory fd) and its descendants. */
 int injector__set_cgroup(struct injector *inj, __u32 rid, int cgroup_fd);
-int injector__attach_tracking(struct injector *inj);
 int injector__rule_state(struct injector *inj, __u32 rid, struct fp_rule_state *out);
-/* Events waiting now go to fn; returns records handled or a negative errno.
+/* A verdict BPF counted could not be delivered: injected becomes lost, and the term's
+ * count and the --max-injections ticket are given back. */
+void injector__undeliver(struct injector *inj, __u32 rid, __u32 term);
+
+int injector__set_probe(struct injector *inj, __u32 probe_id, const struct fp_probe *probe);
+int injector__attach_usdt(struct injector *inj, __u32 probe_id, const char *path,
+			  const char *provider, const char *name);
+/* A kprobe on a syscall's entry wrapper or an error-injectable function. */
+int injector__attach_kprobe(struct injector *inj, __u32 probe_id, const char *symbol);
+void injector__detach(struct injector *inj, __u32 probe_id);
+/* Every program detached; maps and buffers stay readable until injector__free. */
+void injector__detach_all(struct injector *inj);
+int injector__attach_tracking(struct injector *inj);
+
+/* Requests first, then reports, each to fn; returns records handled or -errno.
  * injector__event_fd says when to call it. */
 int injector__consume(struct injector *inj, injector_event_fn fn, void *ctx);
+/* Readable when records are waiting, for the caller's own poll loop. */
+int injector__event_fd(const struct injector *inj);
+
 /* The process that must never be stopped or faulted (the guardian). */
 void injector__set_guard(struct injector *inj, pid_t pid);
-/* Map of processes the session stopped, for the guardian. */
-int injector__stopped_fd(const struct injector *inj);
-/* Readable when events are waiting, for the caller's own poll loop. */
-int injector__event_fd(const struct injector *inj);
+/* The shared maps, for the guardian and the holds. */
+int injector__holds_fd(const struct injector *inj);
+int injector__claims_fd(const struct injector *inj);
+/* Ends a stop-and-write delivery of this session: its claim on tid goes. */
+void injector__release_claim(struct injector *inj, pid_t tid, __u64 slot);
+
 __u64 injector__total_injected(const struct injector *inj);
 __u64 injector__dropped(struct injector *inj);
 void injector__free(struct injector *inj);

@@ -9,15 +9,10 @@
 
 bool rule_is_kernel(const struct rule *r);
 
-/* For every sys:/kfunc: rule: the kernel can take it (kprobes, bpf_override_return),
- * the function is on the error-injection list (a syscall's entry symbol is checked when
- * the session resolves its probes), argument filters name real
- * arguments (bound to positions here), and the rule is scoped to processes unless
- * has_target or all_processes. Prints the first problem; returns 0, 2 for a bad rule,
- * or 1 when the kernel lacks a capability. */
-int kernel_rules_prepare(struct rule *rules, int nrules, bool has_target, bool all_processes);
-
-/* The symbol the rule's kprobe goes on. */
-int kernel_rule_symbol(const struct rule *r, char *sym, size_t len);
+/* A sys:/kfunc: rule made ready for a backend: scoped to processes unless has_target or
+ * all_processes, and a syscall's named argument filters bound to positions and checked
+ * against its signature. Returns 0 or -EINVAL with err set (FILE:LINE:COL: ...). Whether
+ * the kernel can serve it is the backends' question (engine/sys_backend.h). */
+int kernel_rule_prepare(struct rule *r, bool has_target, bool all_processes, char *err, size_t errlen);
 
 #endif

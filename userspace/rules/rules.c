@@ -10,6 +10,7 @@
 #include <string.h>
 #include "rules/names.h"
 #include "rules/rules.h"
+#include "util/num.h"
 
 static const struct {
 	const char *name;
@@ -74,20 +75,9 @@ static bool is_ident(const char *s, size_t len)
 	return true;
 }
 
-/* Whole-string integer in C notation (decimal, 0x hex), range-checked. */
 static bool parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 {
-	char *end;
-	long long v;
-
-	if (!*s || isspace((unsigned char)*s))
-		return false;
-	errno = 0;
-	v = strtoll(s, &end, 0);
-	if (errno || *end || v < min || v > max)
-		return false;
-	*out = v;
-	return true;
+	return num_i64(s, min, max, out) == 0;
 }
 
 /* "/", "/foo" etc. are never identifiers, so a suggestion needs a real near miss. */
@@ -177,33 +167,32 @@ static int parse_term_prefix(struct parser *p, struct rule_term *t)
 	for (int round = 0; round < 2; round++) {
 		const char *s = p->text + p->pos;
 		size_t n = 0, dot = 0;
+		char num[32];
 
 		while (isdigit((unsigned char)s[n]) || (s[n] == '.' && !dot++))
 			n++;
 		if (!n)
 			return 0;
+		if (n >= sizeof(num))
+			return fail_at(p, p->pos, "number is too long");
+		memcpy(num, s, n);
+		num[n] = 0;
 		if (s[n] == '%' && round == 0) {
-			char num[32];
-			double v;
+			uint64_t ppm;
+			int err = num_fixed(num, 4, 100 * 10000, &ppm);
 
-			if (n >= sizeof(num))
-				return fail_at(p, p->pos, "probability is too long");
-			memcpy(num, s, n);
-			num[n] = 0;
-			v = strtod(num, NULL);
-			if (!(v > 0 && v <= 100))
+			if (err == -EDOM)
+				return fail_at(p, p->pos, "probability %s%% is finer than fpbpf's step of 0.0001%%", num);
+			if (err || !ppm)
 				return fail_at(p, p->pos, "probability must be above 0%% and at most 100%%");
-			t->prob_x100 = (uint32_t)(v * 100 + 0.5);
-			if (!t->prob_x100)
-				return fail_at(p, p->pos, "probability below 0.01%% is not supported");
+			t->prob_ppm = (uint32_t)ppm;
 			p->pos += n + 1;
 			continue;
 		}
 		if (s[n] == '*' && !dot) {
-			char num[32];
 			int64_t v;
 
-			if (n >= sizeof(num) || (memcpy(num, s, n), num[n] = 0, !parse_i64(num, 1, INT32_MAX, &v)))
+			if (num_i64(num, 1, INT32_MAX, &v))
 				return fail_at(p, p->pos, "count must be a whole number from 1 to %d", INT32_MAX);
 			t->count = (int32_t)v;
 			p->pos += n + 1;
@@ -283,7 +272,7 @@ static int parse_term(struct parser *p, struct rule_term *t)
 	const char *hint;
 
 	memset(t, 0, sizeof(*t));
-	t->prob_x100 = 10000;
+	t->prob_ppm = FP_PROB_ONE;
 	t->count = -1;
 	t->col = (int)p->pos + 1;
 	if (parse_term_prefix(p, t))
@@ -362,6 +351,23 @@ static int parse_when(struct parser *p, const char *v, size_t col, struct rule *
 	return 0;
 }
 
+/* NAME or NAME|NAME...: upper-case identifiers, as flag constants are written. */
+static bool looks_like_flags(const char *v)
+{
+	bool start = true;
+
+	for (; *v; v++) {
+		if (*v == '|' && !start) {
+			start = true;
+			continue;
+		}
+		if (!(isupper((unsigned char)*v) || *v == '_' || (!start && isdigit((unsigned char)*v))))
+			return false;
+		start = false;
+	}
+	return !start;
+}
+
 /* An argument filter's value: a number, flag names (O_CREAT|O_TRUNC), or a glob
  * (quoted, or anything else). mask: written KEY&=VALUE. */
 static int parse_arg_value(struct parser *p, const char *key, char *val, size_t vcol, bool mask,
@@ -381,14 +387,16 @@ static int parse_arg_value(struct parser *p, const char *key, char *val, size_t 
 		a->kind = mask ? FP_ARG_INT_MASK : FP_ARG_INT_EQ;
 		a->value = v;
 		return 0;
-	} else if ((isupper((unsigned char)val[0]) || mask) && !flags_from_names(val, &flags, bad, sizeof(bad))) {
+	} else if (mask || looks_like_flags(val)) {
 		/* Upper-case words are flag names; a glob for such a string needs quotes. */
+		if (flags_from_names(val, &flags, bad, sizeof(bad)))
+			return fail_at(p, vcol + (size_t)(strstr(val, bad) ? strstr(val, bad) - val : 0),
+				       "unknown flag name '%s' in %s%s=, expected names like O_CREAT|O_TRUNC or a number%s",
+				       bad, key, mask ? "&" : "", mask ? "" : " (quote a string glob: \"...\")");
 		a->kind = mask ? FP_ARG_INT_MASK : FP_ARG_INT_EQ;
 		a->value = flags;
 		return 0;
 	}
-	if (mask)
-		return fail_at(p, vcol, "%s&= needs a number or flag names like O_CREAT|O_TRUNC, got '%s'", key, val);
 	if (strlen(val) >= FP_GLOB_LEN)
 		return fail_at(p, vcol, "%s= pattern is too long (at most %d characters)", key, FP_GLOB_LEN - 1);
 	a->kind = FP_ARG_STR_GLOB;
@@ -701,7 +709,7 @@ void rule_term_to_bpf(const struct rule_term *t, struct fp_term *out)
 	};
 
 	memset(out, 0, sizeof(*out));
-	out->permille_x10 = t->prob_x100;
+	out->prob_ppm = t->prob_ppm;
 	out->count = t->count;
 	out->action = map[t->action];
 	out->arg = t->arg;

@@ -21,7 +21,7 @@ enum rule_action {
 };
 
 struct rule_term {
-	uint32_t prob_x100;	/* 10000 = 100% */
+	uint32_t prob_ppm;	/* FP_PROB_ONE = 100% */
 	int32_t count;		/* -1: unlimited */
 	enum rule_action action;
 	int64_t value;		/* return value, -errno, exit code or signal */

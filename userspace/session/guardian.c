@@ -1,7 +1,4 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* The guardian outlives a controller killed with SIGKILL and undoes what only the
- * controller could: processes it stopped, and its control socket. Programs and links need
- * nothing, since they are held by file descriptors the kernel closes. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -12,37 +9,41 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <bpf/bpf.h>
+#include "engine/shared_holds.h"
 #include "session/guardian.h"
+#include "util/json_writer.h"
 #include "util/log.h"
 
-enum { FD_MAP = 3, FD_PIPE, FD_PIDFD, FD_FIRST_FREE };
+enum { FD_HOLDS = 3, FD_CLAIMS, FD_PIPE, FD_PIDFD, FD_FIRST_FREE };
 
-static int continue_stopped(int map_fd)
+static void report(const struct guardian_args *a, int n)
 {
-	__u32 key, next;
-	int n = 0;
+	char msg[160];
+	struct rec r;
 
-	for (int err = bpf_map_get_next_key(map_fd, NULL, &next); !err;
-	     err = bpf_map_get_next_key(map_fd, &key, &next)) {
-		key = next;
-		if (kill((pid_t)key, SIGCONT) == 0)
-			n++;
+	snprintf(msg, sizeof(msg), "guardian: the controller died; continued %d held process(es)", n);
+	if (!a->json) {
+		fprintf(stderr, "fpbpf: %s\n", msg);
+		return;
 	}
-	return n;
+	rec_init(&r);
+	rec_int(&r, "v", 1, REC_KV);
+	rec_str(&r, "type", "guardian", REC_KV);
+	rec_str(&r, "message", msg, REC_KV);
+	rec_int(&r, "continued", n, REC_KV);
+	rec_print_json(&r, stderr);
 }
 
-static void guard(const char *sock_path)
+static void guard(const struct guardian_args *a)
 {
 	struct pollfd pfd = { .fd = FD_PIPE, .events = POLLIN };
 	struct stat ours, now;
 	char byte = 0;
-	int n;
+	int n, lock;
 
 	/* A new session may reuse the name once this one is gone: remove only our socket. */
-	if (!sock_path[0] || stat(sock_path, &ours))
+	if (!a->sock_path[0] || stat(a->sock_path, &ours))
 		ours.st_ino = 0;
-
 	while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
 		;
 	if (read(FD_PIPE, &byte, 1) == 1 && byte == 'q')
@@ -52,80 +53,93 @@ static void guard(const char *sock_path)
 	pfd = (struct pollfd){ .fd = FD_PIDFD, .events = POLLIN };
 	while (poll(&pfd, 1, 5000) < 0 && errno == EINTR)
 		;
-	n = continue_stopped(FD_MAP);
-	usleep(50000);	/* a SIGSTOP queued by a program still running at detach */
-	continue_stopped(FD_MAP);
-	if (ours.st_ino && !stat(sock_path, &now) && now.st_ino == ours.st_ino && now.st_dev == ours.st_dev)
-		unlink(sock_path);
-	if (n)
-		fprintf(stderr, "fpbpf: guardian: the controller died; continued %d stopped process(es)\n", n);
+	lock = shared_lock();
+	shared_drop_claims(FD_CLAIMS, a->nonce);
+	n = shared_release_all(FD_HOLDS, a->nonce);
+	shared_unlock(lock);
+	usleep(50000);	/* a SIGSTOP sent by a program still running at detach */
+	lock = shared_lock();
+	n += shared_release_all(FD_HOLDS, a->nonce);
+	shared_unlock(lock);
+	if (ours.st_ino && !stat(a->sock_path, &now) && now.st_ino == ours.st_ino && now.st_dev == ours.st_dev)
+		unlink(a->sock_path);
+	report(a, n);
 	_exit(0);
 }
 
-int guardian_start(struct guardian *g, int stopped_map_fd, const char *sock_path)
+static void become_guardian(const struct guardian_args *a, int pipe_rd, int pidfd)
 {
-	int pipefd[2], pidfd, devnull;
-	pid_t parent = getpid(), pid;
+	int devnull;
 
-	g->pid = -1;
-	g->fd = -1;
-	pidfd = (int)syscall(SYS_pidfd_open, parent, 0);
+	/* Its own session: a ^C or a kill of the controller's process group spares it.
+	 * Every inherited descriptor but four goes, or it would keep links attached. */
+	setsid();
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	if (dup2(a->holds_fd, FD_HOLDS) < 0 || dup2(a->claims_fd, FD_CLAIMS) < 0 ||
+	    dup2(pipe_rd, FD_PIPE) < 0 || dup2(pidfd, FD_PIDFD) < 0)
+		_exit(1);
+	close_range(FD_FIRST_FREE, ~0U, 0);
+	devnull = open("/dev/null", O_RDWR);
+	if (devnull >= 0) {
+		dup2(devnull, 0);
+		dup2(devnull, 1);
+		if (devnull > 2)
+			close(devnull);
+	}
+	guard(a);
+}
+
+int guardian_start(struct guardian *g, const struct guardian_args *a)
+{
+	int pipefd[2], pidfd;
+	pid_t pid;
+
+	*g = (struct guardian){ -1, -1, -1 };
+	pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
 	if (pidfd < 0) {
 		log_error("guardian: pidfd_open: %s (needs Linux 5.3)", strerror(errno));
-		return -1;
+		return -errno;
 	}
 	if (pipe2(pipefd, O_CLOEXEC)) {
 		log_error("guardian: pipe: %s", strerror(errno));
 		close(pidfd);
-		return -1;
+		return -errno;
 	}
 	pid = fork();
-	if (pid < 0) {
-		log_error("guardian: fork: %s", strerror(errno));
-		close(pidfd);
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		/* Its own session: a ^C or a kill of the controller's process group spares it.
-		 * Every inherited descriptor but three goes, or it would keep links attached. */
-		setsid();
-		signal(SIGINT, SIG_IGN);
-		signal(SIGTERM, SIG_IGN);
-		signal(SIGHUP, SIG_IGN);
-		signal(SIGPIPE, SIG_IGN);
-		if (dup2(stopped_map_fd, FD_MAP) < 0 || dup2(pipefd[0], FD_PIPE) < 0 ||
-		    dup2(pidfd, FD_PIDFD) < 0)
-			_exit(1);
-		close_range(FD_FIRST_FREE, ~0U, 0);
-		devnull = open("/dev/null", O_RDWR);
-		if (devnull >= 0) {
-			dup2(devnull, 0);
-			dup2(devnull, 1);
-			if (devnull > 2)
-				close(devnull);
-		}
-		guard(sock_path);
-	}
+	if (pid == 0)
+		become_guardian(a, pipefd[0], pidfd);
 	close(pipefd[0]);
 	close(pidfd);
+	if (pid < 0) {
+		log_error("guardian: fork: %s", strerror(errno));
+		close(pipefd[1]);
+		return -errno;
+	}
 	g->pid = pid;
 	g->fd = pipefd[1];
+	g->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	return 0;
+}
+
+void guardian_reap(struct guardian *g)
+{
+	if (g->fd >= 0)
+		close(g->fd);
+	if (g->pidfd >= 0)
+		close(g->pidfd);
+	if (g->pid > 0)
+		while (waitpid(g->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	*g = (struct guardian){ -1, -1, -1 };
 }
 
 void guardian_stop(struct guardian *g)
 {
-	if (g->fd >= 0) {
-		if (write(g->fd, "q", 1) != 1)
-			pr_debug("guardian: %s\n", strerror(errno));
-		close(g->fd);
-		g->fd = -1;
-	}
-	if (g->pid > 0) {
-		while (waitpid(g->pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		g->pid = -1;
-	}
+	/* A dead guardian makes this write fail with EPIPE; SIGPIPE is ignored. */
+	if (g->fd >= 0 && write(g->fd, "q", 1) != 1)
+		pr_debug("guardian: %s\n", strerror(errno));
+	guardian_reap(g);
 }

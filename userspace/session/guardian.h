@@ -1,19 +1,33 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* A helper process that continues every process the session stopped, and removes the
- * control socket, if the controller dies without doing so (SIGKILL, a crash). */
+/* A helper process that undoes what only the controller could, if the controller dies
+ * without doing so (SIGKILL, a crash): it lets go of the processes the session held
+ * (those no other session holds are continued) and removes the control socket.
+ * Programs and links need nothing: the kernel drops them with the controller's fds. */
 #ifndef FPBPF_GUARDIAN_H
 #define FPBPF_GUARDIAN_H
 
+#include <stdbool.h>
 #include <sys/types.h>
+#include <linux/types.h>
 
 struct guardian {
 	pid_t pid;
 	int fd;		/* closing it without a word tells the guardian to act */
+	int pidfd;	/* readable when the guardian died: the controller starts another */
 };
 
-/* stopped_map_fd: the BPF map of stopped tgids; sock_path: unlinked after a crash. */
-int guardian_start(struct guardian *g, int stopped_map_fd, const char *sock_path);
+struct guardian_args {
+	int holds_fd;		/* the shared map of held processes */
+	int claims_fd;		/* the shared map of deliveries in flight */
+	__u32 nonce;		/* this session's entries in both */
+	const char *sock_path;	/* unlinked after a crash, if still this session's */
+	bool json;
+};
+
+int guardian_start(struct guardian *g, const struct guardian_args *a);
 /* A clean end: the guardian exits without touching anything. */
 void guardian_stop(struct guardian *g);
+/* After the guardian died on its own: reaps it. */
+void guardian_reap(struct guardian *g);
 
 #endif

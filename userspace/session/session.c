@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* A fault-injection session's life: find the files, stage the rules, load and attach,
- * start or follow the targets, serve the control socket, and undo everything at the end. */
+ * start or follow the targets, serve the control socket, and undo everything at the end,
+ * however it comes: the command's exit, --duration, a signal, or the guardian after a
+ * SIGKILL. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,12 +13,12 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "session/guardian.h"
-#include "engine/kernel_features.h"
-#include "rules/kernel_rules.h"
 #include "elf/libdeps.h"
-#include "util/log.h"
+#include "engine/sys_backend.h"
+#include "rules/kernel_rules.h"
+#include "rules/ruleset.h"
 #include "session/session_int.h"
+#include "util/log.h"
 
 static volatile sig_atomic_t exiting;
 static volatile sig_atomic_t forward_sig;
@@ -29,6 +31,9 @@ static void on_signal(int sig, siginfo_t *info, void *uctx)
 		reload_requested = 1;
 		return;
 	}
+	/* A second ^C ends at once; the guardian lets go of whatever is still held. */
+	if (exiting)
+		_exit(128 + sig);
 	exiting = 1;
 	/* kill(1) is forwarded to the command; a terminal's ^C already reached it. */
 	if (info && info->si_code <= 0)
@@ -37,10 +42,7 @@ static void on_signal(int sig, siginfo_t *info, void *uctx)
 
 long long now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	return events_out__now_ns();
 }
 
 bool pid_set_add(struct pid_set *set, pid_t pid)
@@ -70,48 +72,59 @@ void pid_set_del(struct pid_set *set, pid_t pid)
 		}
 }
 
+static void on_target_event(struct session *s, const struct fp_event *e)
+{
+	switch (e->kind) {
+	case FP_REQ_FORK:
+		pid_set_add(&s->targets, (pid_t)e->pid);
+		if (s->o->json || log_verbosity >= LOG_INFO)
+			events_out__target(&s->out, e);
+		break;
+	case FP_REQ_EXEC:
+		events_out__target(&s->out, e);
+		break;
+	case FP_REQ_EXIT:
+		pid_set_del(&s->targets, (pid_t)e->pid);
+		events_out__target(&s->out, e);
+		break;
+	case FP_REQ_TARGETS_FULL:
+		log_error("process %u (child of target %u) is not a target: the target map is full (at most %d processes); no fault reaches it",
+			  e->pid, e->parent, FP_MAX_TARGETS);
+		break;
+	}
+}
+
 int session_on_event(void *ctx, const struct fp_event *e)
 {
 	struct session *s = ctx;
+	const struct probe_info *p = probe_table__info(s->probes, e->probe);
+	const struct rule *r = rule_table__get(s->rules, (int)e->rule);
 
 	switch (e->kind) {
-	case FP_EV_STOP_WRITE:
-		stop_queue_write(s, e);
-		if (e->hit)	/* hit 0: a waiter being released, not a new injection */
-			print_event(s, e, "inject");
+	case FP_REQ_WRITE:
+		holds__queue_write(s->holds, e);	/* an injection once written */
 		break;
-	case FP_EV_STOP_SLEEP:
-	case FP_EV_STOP_PAUSE:
-		stop_hold(s, (pid_t)e->pid, e->rule,
-			  e->kind == FP_EV_STOP_PAUSE ? 0 : now_ns() + (long long)e->verdict.arg * 1000000LL);
-		print_event(s, e, "inject");
+	case FP_REQ_HOLD:
+		holds__hold(s->holds, (pid_t)e->pid, e->rule,
+			    e->verdict.action == FP_ACT_PAUSE ? 0 : now_ns() + (long long)e->verdict.arg * 1000000LL);
+		events_out__hit(&s->out, "inject", e, p, r);
 		break;
 	case FP_EV_INJECT:
-		print_event(s, e, "inject");
+		events_out__hit(&s->out, "inject", e, p, r);
 		break;
 	case FP_EV_EVAL:
-		print_event(s, e, "eval");
+		events_out__hit(&s->out, "eval", e, p, r);
 		break;
-	case FP_EV_FORK:
-		pid_set_add(&s->targets, (pid_t)e->pid);
-		if (s->o->json || log_verbosity >= LOG_INFO)
-			print_target_event(s, e);
-		break;
-	case FP_EV_EXEC:
-		print_target_event(s, e);
-		break;
-	case FP_EV_EXIT:
-		pid_set_del(&s->targets, (pid_t)e->pid);
-		print_target_event(s, e);
-		break;
-	case FP_EV_LIMIT:
+	case FP_REQ_LIMIT:
 		if (!s->limit_reached) {
 			s->limit_reached = true;
 			session_disable_all(s);
-			print_notice(s, "limit", "--max-injections %llu reached: every rule is off now",
-				     (unsigned long long)s->o->max_injections);
+			events_out__notice(&s->out, "limit", "--max-injections %llu reached: every rule is off now",
+					   (unsigned long long)s->o->max_injections);
 		}
 		break;
+	default:
+		on_target_event(s, e);
 	}
 	return 0;
 }
@@ -140,12 +153,12 @@ static char *find_in_path(const char *cmd)
 static bool from_rule_file(const struct session_opts *o, const struct rule *r)
 {
 	for (int i = 0; i < o->nrule_files; i++)
-		if (!strcmp(o->rule_files[i], r->origin))
+		if (!strcmp(o->rule_files[i].path, r->origin))
 			return true;
 	return false;
 }
 
-/* Every rule checked and resolved before anything loads; returns 0 or an exit status. */
+/* Every rule checked and resolved before anything loads. */
 static int stage_rules(struct session *s)
 {
 	const struct session_opts *o = s->o;
@@ -154,57 +167,105 @@ static int stage_rules(struct session *s)
 		int rid = session_stage_rule(s, &o->rules[i], from_rule_file(o, &o->rules[i]) ? SRC_FILE : SRC_INLINE);
 
 		if (rid < 0)
-			return -rid;
+			return rid == -EOPNOTSUPP || rid == -ENOMEM ? rid : -EINVAL;
 	}
 	return 0;
 }
 
 static int install_rules(struct session *s)
 {
-	for (int rid = 0; rid < s->nslots; rid++)
-		if (s->slots[rid].live && session_install_rule(s, rid))
-			return -1;
+	for (int rid = 0; rid < rule_table__bound(s->rules); rid++)
+		if (rule_table__live(s->rules, rid) && session_install_rule(s, rid))
+			return -EINVAL;
 	return injector__attach_tracking(s->inj);
 }
 
-/* Finds the files whose probes rules may name; returns 0 or an exit status. */
-static int find_files(struct session *s, char **cmd_path)
+/* The process a pid names: a thread id is taken as its process, with a note. */
+static pid_t process_of(pid_t pid)
+{
+	char path[64], line[128];
+	pid_t tgid = pid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return pid;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	if (tgid != pid)
+		pr_warn("fpbpf: %d is a thread of process %d: attaching to the process\n", pid, tgid);
+	return tgid;
+}
+
+static int check_attach_pid(pid_t pid)
+{
+	if (pid == 1 || pid == getpid()) {
+		log_error("refusing to target pid %d (%s)", pid, pid == 1 ? "init" : "fpbpf itself");
+		return -EINVAL;
+	}
+	if (kill(pid, 0) && errno == ESRCH) {
+		log_error("no process with pid %d", pid);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Finds the files whose probes rules may name. */
+static int find_files(struct session *s, char **cmd_path, pid_t *pid)
 {
 	const struct session_opts *o = s->o;
+	int err;
 
 	if (o->argv) {
 		*cmd_path = find_in_path(o->argv[0]);
 		if (!*cmd_path) {
 			log_error("%s: command not found", o->argv[0]);
-			return 127;
+			return -ENOENT;
 		}
-		if (session_add_file(s, *cmd_path) < 0)
-			return 1;
-		libdeps_each(*cmd_path, session_add_library, s);
+		err = probe_table__add_file(s->probes, *cmd_path);
+		if (err < 0)
+			return err == -ENOMEM ? err : -EINVAL;
+		libdeps_each(*cmd_path, probe_table__add_library, s->probes);
 	} else if (o->pid) {
-		if (o->pid == 1 || o->pid == getpid()) {
-			log_error("refusing to target pid %d (%s)", o->pid, o->pid == 1 ? "init" : "fpbpf itself");
-			return 2;
-		}
-		if (kill(o->pid, 0) && errno == ESRCH) {
-			log_error("no process with pid %d", o->pid);
-			return 2;
-		}
-		if (session_add_process_files(s, o->pid))
-			return 1;
-	} else if (o->binary && session_add_file(s, o->binary) < 0) {
-		return 1;
+		*pid = process_of(o->pid);
+		err = check_attach_pid(*pid);
+		if (!err)
+			err = probe_table__add_process_files(s->probes, *pid);
+		if (err)
+			return err == -ENOMEM ? err : -EINVAL;
+	} else if (o->binary && probe_table__add_file(s->probes, o->binary) < 0) {
+		return -EINVAL;
 	}
 	return 0;
 }
 
+static void restart_guardian(struct session *s)
+{
+	struct guardian_args a = {
+		.holds_fd = injector__holds_fd(s->inj), .claims_fd = injector__claims_fd(s->inj),
+		.nonce = injector__nonce(s->inj), .sock_path = ctl_server_path(s->ctl), .json = s->o->json,
+	};
+
+	guardian_reap(&s->guard);
+	if (guardian_start(&s->guard, &a) == 0) {
+		injector__set_guard(s->inj, s->guard.pid);
+		events_out__notice(&s->out, "guardian", "the guardian died; a new one (pid %d) took its place", s->guard.pid);
+	} else {
+		events_out__notice(&s->out, "guardian", "the guardian died and no new one could start: if fpbpf is killed now, held processes stay stopped");
+	}
+}
+
 static int poll_once(struct session *s, int timeout)
 {
-	struct pollfd pfds[1 + CTL_MAX_CLIENTS + 1];
-	int n = 1, err;
+	struct pollfd pfds[2 + CTL_MAX_CLIENTS + 1];
+	int n = 2, err;
 
 	pfds[0] = (struct pollfd){ .fd = injector__event_fd(s->inj), .events = POLLIN };
-	n += ctl_server_pollfds(s->ctl, pfds + 1, CTL_MAX_CLIENTS + 1);
+	pfds[1] = (struct pollfd){ .fd = s->guard.pidfd, .events = POLLIN };
+	n += ctl_server_pollfds(s->ctl, pfds + 2, CTL_MAX_CLIENTS + 1);
 	if (poll(pfds, (nfds_t)n, timeout) < 0) {
 		if (errno != EINTR)
 			return -errno;
@@ -214,205 +275,300 @@ static int poll_once(struct session *s, int timeout)
 	err = injector__consume(s->inj, session_on_event, s);
 	if (err < 0 && err != -EINTR)
 		return err;
-	stop_deliver_pending(s);
-	ctl_server_service(s->ctl, pfds + 1, n - 1, session_control_line, s);
-	session_control_tick(s, false);
+	holds__deliver(s->holds);
+	if (pfds[1].revents)
+		restart_guardian(s);
+	ctl_server_service(s->ctl, pfds + 2, n - 2);
+	session_ctl_tick(s, false);
 	return 0;
 }
 
 static void reload(struct session *s)
 {
-	int n = session_reload(s);
+	int once = 0, n = session_reload(s, &once);
 
 	if (n >= 0)
-		print_notice(s, "reload", "rule files re-read: %d rule(s) changed", n);
+		events_out__notice(&s->out, "reload", "rule files re-read: %d rule(s) changed%s", n,
+				   once ? "; rules from pipes were read once at start and stay" : "");
 	else
-		print_notice(s, "reload", "reload failed (above); rules unchanged");
+		events_out__notice(&s->out, "reload", "reload failed (above); rules unchanged");
 }
 
-/* Returns the exit status once the session should end. */
-static int run_loop(struct session *s, pid_t *child)
+static int next_timeout(struct session *s, long long end_ns)
+{
+	long long next = holds__release_due(s->holds, now_ns()), ms;
+
+	if (ctl_server_pending(s->ctl))
+		return 0;
+	if (end_ns && (!next || end_ns < next))
+		next = end_ns;
+	if (!next)
+		return 100;
+	ms = (next - now_ns()) / 1000000 + 1;
+	return ms < 100 ? (int)(ms > 0 ? ms : 1) : 100;
+}
+
+/* Until the session should end: the command exited (its status in res), --duration,
+ * a signal, or (attach -p) every target gone. */
+static int run_loop(struct session *s, pid_t *child, struct session_result *res)
 {
 	long long end_ns = s->o->duration_ms ? now_ns() + s->o->duration_ms * 1000000LL : 0;
-	int status;
 
-	for (;;) {
-		long long next = stop_release_due(s), now;
-		int timeout = 100, err;
+	while (!exiting) {
+		int err = poll_once(s, next_timeout(s, end_ns));
 
-		if (end_ns && (!next || end_ns < next))
-			next = end_ns;
-		if (next) {
-			long long ms = (next - now_ns()) / 1000000 + 1;
-
-			timeout = ms < timeout ? (int)(ms > 0 ? ms : 1) : timeout;
-		}
-		err = poll_once(s, timeout);
 		if (err) {
 			log_error("polling events: %s", strerror(-err));
-			return 1;
+			return err;
 		}
 		if (reload_requested) {
 			reload_requested = 0;
 			reload(s);
 		}
-		if (forward_sig && *child) {
-			kill(*child, forward_sig);
-			forward_sig = 0;
-		}
-		now = now_ns();
-		if (*child && waitpid(*child, &status, WNOHANG) == *child) {
+		if (*child && waitpid(*child, &res->wait_status, WNOHANG) == *child) {
 			*child = 0;
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-		}
-		if (end_ns && now >= end_ns) {
-			print_notice(s, "end", "--duration %.3gs elapsed: detaching%s", s->o->duration_ms / 1000.0,
-				     *child ? "; the command goes on without faults" : "");
 			return 0;
 		}
-		if (exiting && !*child)
+		if (end_ns && now_ns() >= end_ns) {
+			events_out__notice(&s->out, "end", "--duration %.3gs elapsed: detaching%s", s->o->duration_ms / 1000.0,
+					   *child ? "; the command goes on without faults" : "");
 			return 0;
+		}
 		if (s->o->pid && !s->targets.n) {
-			print_notice(s, "end", "every target process has exited");
+			events_out__notice(&s->out, "end", "every target process has exited");
 			return 0;
 		}
 	}
+	return 0;
 }
 
-int session_main(const struct session_opts *o)
+/* The command, forked now and exec'd once it is a target, so its first hit is seen. */
+static pid_t fork_command(const char *path, char **argv, int *go_fd)
+{
+	int sync_pipe[2];
+	pid_t child;
+
+	if (pipe2(sync_pipe, O_CLOEXEC)) {
+		log_error("pipe: %s", strerror(errno));
+		return -1;
+	}
+	child = fork();
+	if (child < 0) {
+		log_error("fork: %s", strerror(errno));
+		close(sync_pipe[0]);
+		close(sync_pipe[1]);
+		return -1;
+	}
+	if (child == 0) {
+		char go;
+
+		close(sync_pipe[1]);
+		signal(SIGPIPE, SIG_DFL);
+		if (read(sync_pipe[0], &go, 1) != 1)
+			_exit(127);
+		execv(path, argv);
+		fprintf(stderr, "fpbpf: exec %s: %s\n", path, strerror(errno));
+		_exit(127);
+	}
+	close(sync_pipe[0]);
+	*go_fd = sync_pipe[1];
+	return child;
+}
+
+static int load_engine(struct session *s)
+{
+	struct injector_opts iopts = { .delivery = s->o->delivery, .emit_evals = log_verbosity >= LOG_INFO,
+				       .max_injections = s->o->max_injections, .filter_targets = s->scoped };
+	struct guardian_args a = { .json = s->o->json };
+	struct hold_ops ops;
+	int err;
+
+	/* Where the kernel can take them, `fpbpf set sys:...` works later too. */
+	sys_backends_configure_available(&iopts);
+	s->inj = injector__new();
+	if (!s->inj)
+		return -errno;
+	err = injector__load(s->inj, &iopts);
+	if (err)
+		return err;
+	session_hold_ops(s, &ops);
+	s->holds = holds__new(&ops);
+	if (!s->holds)
+		return -ENOMEM;
+	a.holds_fd = injector__holds_fd(s->inj);
+	a.claims_fd = injector__claims_fd(s->inj);
+	a.nonce = injector__nonce(s->inj);
+	a.sock_path = ctl_server_path(s->ctl);
+	err = guardian_start(&s->guard, &a);
+	if (!err)
+		injector__set_guard(s->inj, s->guard.pid);
+	return err;
+}
+
+/* Targets in place, then the command released: it execs as a target. */
+static int start_targets(struct session *s, const char *cmd_path, pid_t pid, pid_t *child, int *go_fd)
+{
+	pid_t target = pid;
+	int err;
+
+	if (s->o->argv) {
+		*child = fork_command(cmd_path, s->o->argv, go_fd);
+		if (*child < 0) {
+			*child = 0;
+			return -ECHILD;
+		}
+		target = *child;
+	}
+	if (target) {
+		err = *child ? injector__add_target_at_exec(s->inj, target) : injector__add_target(s->inj, target);
+		if (err) {
+			log_error("cannot add target %d: %s", target, strerror(-err));
+			return err;
+		}
+		pid_set_add(&s->targets, target);
+	}
+	s->out.t0_ns = now_ns();
+	session_print_start(s, target);
+	if (*child && write(*go_fd, "g", 1) != 1) {
+		log_error("cannot start %s: %s", s->o->argv[0], strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* Detach first: paused markers see their semaphore drop and resume on their own, and
+ * nothing can stop a process again once the probes are gone. The summary comes once no
+ * hit can change a counter; what is held goes last. */
+static void teardown(struct session *s, bool summary)
+{
+	if (s->inj) {
+		injector__consume(s->inj, session_on_event, s);
+		if (s->holds)
+			holds__deliver(s->holds);
+		injector__detach_all(s->inj);
+		injector__consume(s->inj, session_on_event, s);
+	}
+	if (s->holds)
+		holds__release_all(s->holds);
+	if (summary)
+		session_print_summary(s);
+	guardian_stop(&s->guard);
+	injector__free(s->inj);
+	s->inj = NULL;
+	ctl_server_close(s->ctl);
+	s->ctl = NULL;
+}
+
+/* run: the command goes on after the session; its end is fpbpf's exit status. */
+static void wait_command(pid_t child, int go_fd, struct session_result *res)
+{
+	if (go_fd >= 0) {
+		kill(child, SIGKILL);	/* never exec'd: nothing of the user's ran */
+		close(go_fd);
+	}
+	if (forward_sig)
+		kill(child, forward_sig);
+	while (waitpid(child, &res->wait_status, 0) < 0 && errno == EINTR)
+		;
+	res->command_ran = go_fd < 0;
+}
+
+static struct session *session_new(const struct session_opts *o)
 {
 	struct session *s = calloc(1, sizeof(*s));
-	struct injector_opts iopts = { .delivery = o->delivery, .emit_evals = log_verbosity >= LOG_INFO,
-				       .max_injections = o->max_injections };
-	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO };
-	struct guardian guard = { -1, -1 };
-	int sync_pipe[2] = { -1, -1 }, status = 0, ret = 1;
-	pid_t child = 0, target = 0;
-	char *cmd_path = NULL;
 
 	if (!s)
-		return 1;
+		return NULL;
 	s->o = o;
 	s->scoped = o->argv || o->pid;
-	s->rules = calloc(FP_MAX_RULES, sizeof(*s->rules));
-	s->slots = calloc(FP_MAX_RULES, sizeof(*s->slots));
-	if (!s->rules || !s->slots)
-		goto out;
+	s->lock_fd = -1;
+	s->guard = (struct guardian){ -1, -1, -1 };
+	s->out = (struct events_out){ .f = o->out, .json = o->json, .t0_ns = now_ns() };
+	s->probes = probe_table__new();
+	s->rules = rule_table__new();
 	if (o->name)
 		snprintf(s->name, sizeof(s->name), "%s", o->name);
 	else
 		snprintf(s->name, sizeof(s->name), "%d", getpid());
-	ret = find_files(s, &cmd_path);
-	if (!ret)
-		ret = stage_rules(s);
-	if (ret)
-		goto out;
-	ret = 1;
-	if (ctl_server_open(&s->ctl, s->name))
-		goto out;
+	if (!s->probes || !s->rules) {
+		probe_table__free(s->probes);
+		rule_table__free(s->rules);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
 
-	iopts.filter_targets = s->scoped;
-	for (int i = 0; i < s->nslots; i++)
-		iopts.kernel_probes |= rule_is_kernel(&s->rules[i]);
-	/* Where the kernel can take them, `fpbpf set sys:...` works later too. */
-	iopts.kernel_probes |= feature_kprobe_pmu() && feature_override_return();
-	s->inj = injector__new();
-	if (!s->inj || injector__load(s->inj, &iopts))
-		goto out;
-	if (guardian_start(&guard, injector__stopped_fd(s->inj), ctl_server_path(s->ctl)))
-		goto out;
-	injector__set_guard(s->inj, guard.pid);
+static void session_free(struct session *s)
+{
+	holds__free(s->holds);
+	probe_table__free(s->probes);
+	rule_table__free(s->rules);
+	free(s->targets.v);
+	free(s);
+}
+
+static int open_control(struct session *s)
+{
+	char err[512];
+
+	if (ctl_server_open(&s->ctl, s->name, session_ctl_line, s, err, sizeof(err))) {
+		log_error("%s", err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void handle_signals(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO };
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* A dead guardian or control client must not kill the controller. */
+	signal(SIGPIPE, SIG_IGN);
+}
 
-	if (install_rules(s))
-		goto out;
-	if (o->argv) {
-		if (pipe2(sync_pipe, O_CLOEXEC)) {
-			log_error("pipe: %s", strerror(errno));
-			goto out;
-		}
-		child = fork();
-		if (child < 0) {
-			log_error("fork: %s", strerror(errno));
-			child = 0;
-			goto out;
-		}
-		if (child == 0) {
-			char go;
+int session_main(const struct session_opts *o, struct session_result *res)
+{
+	struct session *s = session_new(o);
+	char *cmd_path = NULL;
+	pid_t child = 0, pid = 0;
+	int go_fd = -1, ret;
+	bool started = false;
 
-			close(sync_pipe[1]);
-			/* Exec only once it is a target, so the first hit is already seen. */
-			if (read(sync_pipe[0], &go, 1) != 1)
-				_exit(127);
-			execv(cmd_path, o->argv);
-			fprintf(stderr, "fpbpf: exec %s: %s\n", cmd_path, strerror(errno));
-			_exit(127);
+	memset(res, 0, sizeof(*res));
+	if (!s)
+		return -ENOMEM;
+	ret = find_files(s, &cmd_path, &pid);
+	if (!ret)
+		ret = stage_rules(s);
+	if (!ret)
+		ret = open_control(s);
+	if (!ret)
+		ret = load_engine(s);
+	if (!ret) {
+		handle_signals();
+		ret = install_rules(s);
+	}
+	if (!ret)
+		ret = start_targets(s, cmd_path, pid, &child, &go_fd);
+	if (!ret) {
+		started = true;
+		if (go_fd >= 0) {
+			close(go_fd);
+			go_fd = -1;
 		}
-		close(sync_pipe[0]);
-		sync_pipe[0] = -1;
-		target = child;
-	} else if (o->pid) {
-		target = o->pid;
+		ret = run_loop(s, &child, res);
+		if (!child && s->o->argv)
+			res->command_ran = true;
+		session_ctl_tick(s, true);
 	}
-	if (target) {
-		if (child ? injector__add_target_at_exec(s->inj, target) : injector__add_target(s->inj, target)) {
-			log_error("cannot add target %d: %s", target, strerror(errno));
-			goto out;
-		}
-		pid_set_add(&s->targets, target);
-	}
-	s->t0_ns = now_ns();
-	print_session_line(s, target);
-	if (child) {
-		if (write(sync_pipe[1], "g", 1) != 1) {
-			log_error("cannot start %s: %s", o->argv[0], strerror(errno));
-			goto out;
-		}
-		close(sync_pipe[1]);
-		sync_pipe[1] = -1;
-	}
-
-	ret = run_loop(s, &child);
-	session_control_tick(s, true);
-	injector__consume(s->inj, session_on_event, s);
-	stop_deliver_pending(s);
-	print_summary(s);
-out:
-	/* Detach first: paused markers see their semaphore drop and resume on their own,
-	 * and nothing can stop a process again once the probes are gone. */
-	if (s->inj) {
-		injector__free(s->inj);
-		s->inj = NULL;
-	}
-	stop_continue_all(s);
-	guardian_stop(&guard);
-	ctl_server_close(s->ctl);
-	if (child > 0) {
-		if (sync_pipe[1] >= 0) {
-			kill(child, SIGKILL);	/* never exec'd: nothing of the user's ran */
-			close(sync_pipe[1]);
-			sync_pipe[1] = -1;
-		}
-		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-			;
-		if (ret == 0)
-			ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	}
-	if (sync_pipe[0] >= 0)
-		close(sync_pipe[0]);
-	if (sync_pipe[1] >= 0)
-		close(sync_pipe[1]);
-	for (int i = 0; i < s->nfiles; i++)
-		usdt_file_free(&s->files[i]);
-	free(s->pending);
-	free(s->ever_stopped.v);
-	free(s->targets.v);
-	free(s->rules);
-	free(s->slots);
+	teardown(s, started);
+	if (child > 0)
+		wait_command(child, go_fd, res);
 	free(cmd_path);
-	free(s);
+	session_free(s);
 	return ret;
 }

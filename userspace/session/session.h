@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* A fault-injection session: resolve rules to probes, attach, stream events, tear down. */
+/* A fault-injection session: resolve rules to probes, attach, serve the control socket,
+ * stream events, and undo everything however it ends. */
 #ifndef FPBPF_SESSION_H
 #define FPBPF_SESSION_H
 
@@ -9,6 +10,8 @@
 #include <linux/types.h>
 #include "engine/injector.h"
 #include "rules/rules.h"
+
+struct rule_file;
 
 struct session_opts {
 	struct rule *rules;
@@ -20,19 +23,21 @@ struct session_opts {
 	pid_t pid;		/* attach -p */
 	const char *binary;	/* attach --binary */
 	bool all_processes;	/* sys:/kfunc: rules may go unscoped */
-	const char **rule_files;	/* -r files, re-read on SIGHUP or `fpbpf reload` */
+	const struct rule_file *rule_files;	/* re-read on SIGHUP or `fpbpf reload` */
 	int nrule_files;
 	const char *name;	/* --session; NULL: the controller's pid */
 	long long duration_ms;	/* 0: until the command exits or a signal */
 	__u64 max_injections;	/* 0: no limit */
 };
 
-/* Returns the process exit status fpbpf should end with. */
-int session_main(const struct session_opts *opts);
+struct session_result {
+	bool command_ran;	/* run: the command was started; wait_status is its end */
+	int wait_status;
+};
 
-/* Finds the probes each rule names in the given files; prints the first error.
- * Used by `run`, `attach` and `check --binary`. */
-struct usdt_file;
-int session_resolve_check(const struct rule *rules, int nrules, struct usdt_file *files, int nfiles);
+/* Runs the session to its end. Returns 0, or -EINVAL (a rule or an argument was refused),
+ * -ENOENT (run: no such command), or another -errno (the kernel or the system failed);
+ * the reason is logged. */
+int session_main(const struct session_opts *opts, struct session_result *res);
 
 #endif

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <bpf/libbpf.h>
+#include "util/json_writer.h"
 #include "util/log.h"
 
 int log_verbosity = LOG_WARN;
@@ -17,11 +19,43 @@ void log_capture(char *buf, size_t len)
 		buf[0] = 0;
 }
 
+static void emit(const char *type, const char *msg)
+{
+	struct rec r;
+	size_t len;
+
+	if (!log_json) {
+		fputs(msg, stderr);
+		return;
+	}
+	if (!strncmp(msg, "fpbpf: ", 7))
+		msg += 7;
+	len = strlen(msg);
+	while (len && msg[len - 1] == '\n')
+		len--;
+	if (!len)
+		return;
+	rec_init(&r);
+	rec_int(&r, "v", 1, REC_KV);
+	rec_str(&r, "type", type, REC_KV);
+	{
+		char buf[2048];
+
+		snprintf(buf, sizeof(buf), "%.*s", (int)len, msg);
+		rec_str(&r, "message", buf, REC_KV);
+	}
+	rec_print_json(&r, stderr);
+}
+
 static void vlog(enum log_level level, const char *fmt, va_list ap)
 {
+	static const char *const types[] = { "warning", "info", "debug", "debug" };
+	char msg[2048];
+
 	if ((int)level > log_verbosity)
 		return;
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	emit(types[level], msg);
 }
 
 void log_print(enum log_level level, const char *fmt, ...)
@@ -31,26 +65,6 @@ void log_print(enum log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(level, fmt, ap);
 	va_end(ap);
-}
-
-void json_print_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", out);
-		else if (c == '\t')
-			fputs("\\t", out);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
 }
 
 void log_error(const char *fmt, ...)
@@ -67,9 +81,7 @@ void log_error(const char *fmt, ...)
 		return;
 	}
 	if (log_json) {
-		fputs("{\"v\":1,\"type\":\"error\",\"message\":", stderr);
-		json_print_string(stderr, msg);
-		fputs("}\n", stderr);
+		emit("error", msg);
 	} else {
 		fprintf(stderr, "fpbpf: %s\n", msg);
 	}
@@ -80,9 +92,8 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	/* libbpf warns about things we probe on purpose; show them only with -vv. */
 	enum log_level ours = level == LIBBPF_DEBUG ? LOG_LIBBPF : LOG_DEBUG;
 
-	if ((int)ours > log_verbosity)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
+	vlog(ours, fmt, ap);
+	return 0;
 }
 
 void log_setup_libbpf(void)

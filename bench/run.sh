@@ -61,8 +61,11 @@ else
 fi
 
 echo
-if ! "$fpbpf" doctor | grep -qE '^bpf_override_return +ok' || ! "$fpbpf" doctor | grep -qE '^kprobes +ok'; then
-	echo "== syscall faults: skipped, this kernel lacks kprobes or bpf_override_return (run make vmbench) =="
+backends=$("$fpbpf" doctor --json 2>/dev/null | python3 -c '
+import json, sys
+print(" ".join(c["name"][8:] for c in json.load(sys.stdin)["checks"] if c["name"].startswith("backend_") and c["ok"]))')
+if [ -z "$backends" ]; then
+	echo "== syscall faults: skipped, no syscall backend on this kernel (see fpbpf doctor) =="
 	exit 0
 fi
 sys=$out/bench/sysloop
@@ -73,27 +76,79 @@ outsider=$!
 attach_err=$(mktemp "${TMPDIR:-/tmp}/fpbpf-bench.XXXXXX")
 for _ in $(seq "$ROUNDS"); do
 	keep sys_bare "$("$sys" "$NS" | ns)"
-	"$fpbpf" attach -p "$outsider" -e 'sys:read = error(EIO) count=1' 2>"$attach_err" &
-	apid=$!
-	for _ in $(seq 100); do grep -q '^fpbpf: delivery' "$attach_err" && break; sleep 0.1; done
-	keep sys_outside "$("$sys" "$NS" | ns)"
-	kill -INT "$apid"; wait "$apid" || true
-	keep sys_nomatch "$("$fpbpf" run -e 'sys:read = error(EIO) count=2' -- "$sys" "$NS" 2>/dev/null | ns)"
-	keep sys_inject "$("$fpbpf" run -e 'sys:read = error(EIO) count=1' -- "$sys" "$NS" 2>/dev/null | ns)"
+	keep other_bare "$("$sys" "$NS" getppid | ns)"
+	for B in $backends; do
+		if [ "$B" != seccomp ]; then
+			"$fpbpf" attach --backend="$B" -p "$outsider" -e 'sys:read = error(EIO) count=1' 2>"$attach_err" &
+			apid=$!
+			for _ in $(seq 100); do grep -q '^fpbpf: delivery' "$attach_err" && break; sleep 0.1; done
+			keep "${B}_outside" "$("$sys" "$NS" | ns)"
+			kill -INT "$apid"; wait "$apid" || true
+		fi
+		keep "${B}_other" "$("$fpbpf" run --backend="$B" -e 'sys:read = error(EIO) count=1' -- "$sys" "$NS" getppid 2>/dev/null | ns)"
+		keep "${B}_nomatch" "$("$fpbpf" run --backend="$B" -e 'sys:read = error(EIO) count=2' -- "$sys" "$NS" 2>/dev/null | ns)"
+		keep "${B}_inject" "$("$fpbpf" run --backend="$B" -e 'sys:read = error(EIO) count=1' -- "$sys" "$NS" 2>/dev/null | ns)"
+	done
 	keep strace "$(strace -qq -f -o /dev/null -e trace=read -e inject=read:error=EIO:when=65535 "$sys" "$NST" | ns)"
 	keep strace_seccomp "$(strace -qq -f --seccomp-bpf -o /dev/null -e trace=read -e inject=read:error=EIO:when=65535 "$sys" "$NST" | ns)"
+	keep strace_inject "$(strace -qq -f --seccomp-bpf -o /dev/null -e trace=read -e inject=read:error=EIO:when=3+ "$sys" "$NST" | ns)"
 done
 kill "$outsider"; wait "$outsider" 2>/dev/null || true
 rm -f "$attach_err"
 over() { awk -v a="$1" -v b="$2" 'BEGIN{d = a - b; printf "%.1f", (d > 0.1 ? d : 0.1)}'; }
 b=${best[sys_bare]}
+row() { printf '%-60s %10s ns  %sx %s\n' "$2" "${best[$1]}" "$(ratio "${best[$1]}" "$3")" "$4"; }
 echo "== syscall faults: read(2) of one byte, per call (best of $ROUNDS rounds) =="
-printf '%-52s %10s ns\n' "bare syscall" "$b"
-for c in sys_outside:"targeted syscall, process outside the scope" sys_nomatch:"targeted process, filter does not match" \
-	 sys_inject:"injected (error(EIO), call not run)" strace:"strace -e inject= (never fires)" \
-	 strace_seccomp:"strace --seccomp-bpf -e inject= (never fires)"; do
-	k=${c%%:*}
-	printf '%-52s %10s ns  %sx bare\n' "${c#*:}" "${best[$k]}" "$(ratio "${best[$k]}" "$b")"
+printf '%-60s %10s ns\n' "bare read" "$b"
+printf '%-60s %10s ns\n' "bare getppid (no rule targets it)" "${best[other_bare]}"
+for B in $backends; do
+	[ "$B" != seccomp ] && row "${B}_outside" "$B: targeted syscall, process outside the scope" "$b" "bare"
+	row "${B}_other" "$B: a syscall no rule targets (getppid)" "${best[other_bare]}" "bare getppid"
+	row "${B}_nomatch" "$B: targeted call, filter does not match" "$b" "bare"
+	row "${B}_inject" "$B: injected (error(EIO), call not run)" "$b" "bare"
 done
-printf 'non-matching overhead, strace / fpbpf: %sx (goal: >= 100x)\n' \
-	"$(ratio "$(over "${best[strace]}" "$b")" "$(over "${best[sys_nomatch]}" "$b")")"
+row strace "strace -e inject= (never fires)" "$b" "bare"
+row strace_seccomp "strace --seccomp-bpf -e inject= (never fires)" "$b" "bare"
+row strace_inject "strace --seccomp-bpf -e inject= (every call)" "$b" "bare"
+for B in $backends; do
+	printf '%s: non-matching overhead, strace / fpbpf: %sx%s\n' "$B" \
+		"$(ratio "$(over "${best[strace]}" "$b")" "$(over "${best[${B}_nomatch]}" "$b")")" \
+		"$([ "$B" != seccomp ] && echo " (no goal for $B; fmod_ret's goal is >= 1000x)")"
+done
+if [ -n "${best[seccomp_inject]:-}" ]; then
+	printf 'seccomp: per injected call, strace --seccomp-bpf / fpbpf: %sx (goal: >= 10x)\n' \
+		"$(ratio "${best[strace_inject]}" "${best[seccomp_inject]}")"
+	printf 'seccomp: a call no rule targets, fpbpf / bare: %sx (goal: <= 1.1x)\n' \
+		"$(ratio "${best[seccomp_other]}" "${best[other_bare]}")"
+fi
+
+echo
+echo "== start and stop: from 'fpbpf run' to the command's first instruction, and from its exit to fpbpf's =="
+for n in 1 10 70; do
+	src=$(mktemp "${TMPDIR:-/tmp}/fpbpf-probes.XXXXXX.c")
+	bin=${src%.c}
+	{
+		echo '#include <stdio.h>'
+		echo '#include <time.h>'
+		echo '#include "fpbpf.h"'
+		echo 'static long long now(void) { struct timespec t; clock_gettime(CLOCK_REALTIME, &t); return t.tv_sec * 1000000000LL + t.tv_nsec; }'
+		echo 'int main(int argc, char **argv) {'
+		echo '	printf("start_ns=%lld\n", now());'
+		echo '	if (argc > 1) {'
+		for i in $(seq "$n"); do echo "		FPBPF_POINT(p$i);"; done
+		echo '	}'
+		echo '	printf("end_ns=%lld\n", now());'
+		echo '	return 0;'
+		echo '}'
+	} >"$src"
+	cc -O1 -I"$(dirname "$0")/../include" "$src" -o "$bin"
+	rules=$(for i in $(seq "$n"); do printf -- "-e p%d=off " "$i"; done)
+	t0=$(date +%s%N)
+	res=$("$fpbpf" run $rules -- "$bin" 2>/dev/null)
+	t1=$(date +%s%N)
+	start=$(echo "$res" | sed -n 's/start_ns=//p')
+	end=$(echo "$res" | sed -n 's/end_ns=//p')
+	printf '%3d probe(s): start %6.3f s, stop %6.3f s (goals: start < 0.1 s, stop < 0.1 s)\n' "$n" \
+		"$(awk -v a="$start" -v b="$t0" 'BEGIN{print (a - b) / 1e9}')" "$(awk -v a="$t1" -v b="$end" 'BEGIN{print (a - b) / 1e9}')"
+	rm -f "$src" "$bin"
+done

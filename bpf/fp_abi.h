@@ -55,7 +55,7 @@ enum fp_probe_kind {
 
 /* Verdict the marker reads back from its slot: the first part of struct fpbpf_slot. */
 struct fp_verdict {
-	__s64 value;
+	__s64 value;		/* return: the value; sleep/pause: the controller's pid */
 	__u32 action;
 	__u32 arg;
 	__u64 token;	/* identifies the rule generation a pause/sleep waits on */
@@ -124,6 +124,39 @@ struct fp_rule_state {
 	__u64 taken;		/* matched, but another session delivered this hit's verdict */
 	__u64 lost;		/* would have injected, but could not be delivered (nothing injected) */
 	__s64 left[FP_MAX_TERMS];
+};
+
+/* One syscall a seccomp supervisor asks about: it fills the inputs, runs the decision
+ * program (fp_seccomp_decide) over the same rules and counters the other backends use,
+ * and carries out the outputs itself. A single entry of a mapped array. */
+struct fp_str {
+	char s[FP_GLOB_LEN];
+};
+
+struct fp_seccomp_call {
+	/* in */
+	__u32 probe_id;
+	__u32 tid;
+	__u32 uid;		/* read when a rule of the probe filters on it */
+	__u32 pad;
+	char comm[FP_COMM_LEN];	/* likewise */
+	__u64 cgroup_ok[FP_MAX_RULES / 64];	/* rule id bits: the caller is in its cgroup */
+	__u64 args[FP_MAX_ARGS];
+	struct fp_str strs[FP_MAX_ARGS];	/* string arguments a glob filter reads */
+	/* out */
+	__u32 tgid;
+	__u32 fired;		/* a rule injected: the fields below say what */
+	__u32 rid;
+	__u32 term;
+	__u32 action;		/* enum fp_action */
+	__u32 arg;		/* delay: milliseconds */
+	__s64 value;		/* return value (-errno for error), or signal number */
+};
+
+/* A thread of a target, as a seccomp supervisor (which knows only its tid) needs it. */
+struct fp_thread {
+	__u32 tgid;
+	char comm[FP_COMM_LEN];	/* at its fork or exec: for events (filters read it live) */
 };
 
 /* Which session, if any, owns a hit that is being delivered by stop-and-write: the

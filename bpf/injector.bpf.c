@@ -18,8 +18,16 @@
 #define SIGABRT 6
 
 /* How a verdict leaves BPF: written into the marker's slot (WRITE), through the
- * controller while the thread is stopped (STOP), or as a kernel probe's return (KERNEL). */
-enum { MODE_STOP, MODE_WRITE, MODE_KERNEL };
+ * controller while the thread is stopped (STOP), as a kernel probe's return (KERNEL),
+ * handed to the seccomp supervisor that asked (SECCOMP), or returned by the security hook
+ * the call passes after a decision at its entry (HOOK). */
+enum { MODE_STOP, MODE_WRITE, MODE_KERNEL, MODE_SECCOMP, MODE_HOOK };
+
+/* Modes whose hit is a call into the kernel, with the call's arguments in the hit. */
+static __always_inline int at_kernel_call(const int mode)
+{
+	return mode == MODE_KERNEL || mode == MODE_HOOK;
+}
 
 const volatile __u32 self_pid = 0;
 const volatile __u32 session_nonce = 0;
@@ -101,6 +109,34 @@ struct {
 	__type(value, __u8);
 } fpbpf_holds SEC(".maps");
 
+/* Threads of targets, by tid: their process and name, for a seccomp supervisor that
+ * knows only the tid of the thread it holds. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FP_MAX_TARGETS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct fp_thread);
+} threads SEC(".maps");
+
+static __always_inline void note_thread(struct task_struct *task)
+{
+	struct fp_thread t = { .tgid = task->tgid };
+	__u32 tid = task->pid;
+
+	bpf_probe_read_kernel_str(t.comm, sizeof(t.comm), task->comm);
+	bpf_map_update_elem(&threads, &tid, &t, BPF_ANY);
+}
+
+/* The call a seccomp supervisor asks about (fp_seccomp_decide); mapped by it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct fp_seccomp_call);
+} seccomp_call SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
@@ -154,6 +190,7 @@ struct hit {
 	__u32 tgid, tid, probe_id;
 	struct comm_buf comm;
 	struct call_args args;			/* kernel probes: the call's arguments */
+	__u64 nr;				/* syscall probes: the call's number */
 };
 
 /* Global (non-static) functions are verified once on their own, not again at every call
@@ -239,6 +276,41 @@ __noinline int fp_arg_matches(const struct fp_arg_filter *f, long val)
 	return glob_match(&g, f->glob_kind, f->glob_len);
 }
 
+/* A glob filter on a string the seccomp supervisor already read from the caller (with
+ * faults allowed, so a page nothing touched still matches). */
+__noinline int fp_str_matches(const struct fp_arg_filter *f, const struct fp_str *str)
+{
+	struct glob_state g = {};
+
+	if (!f || !str)
+		return 0;
+	__builtin_memcpy(g.pat, f->glob, FP_GLOB_LEN);
+	__builtin_memcpy(g.str, str->s, FP_GLOB_LEN);
+	g.str[FP_GLOB_LEN - 1] = 0;
+	return glob_match(&g, f->glob_kind, f->glob_len);
+}
+
+static __always_inline struct fp_seccomp_call *seccomp_call_of(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&seccomp_call, &zero);
+}
+
+/* Filters on who calls, in seccomp mode: from what the supervisor read about the caller. */
+static __always_inline int seccomp_caller_matches(const struct fp_rule *rule, __u32 rid)
+{
+	struct fp_seccomp_call *call = seccomp_call_of();
+
+	if (!call)
+		return 0;
+	if ((rule->flags & FP_RF_UID) && rule->uid != call->uid)
+		return 0;
+	if ((rule->flags & FP_RF_CGROUP) && !(call->cgroup_ok[(rid / 64) & 3] & (1ULL << (rid % 64))))
+		return 0;
+	return 1;
+}
+
 static __always_inline int filters_match(struct hit *h, const struct fp_rule *rule, __u32 rid,
 					 const int mode)
 {
@@ -248,14 +320,26 @@ static __always_inline int filters_match(struct hit *h, const struct fp_rule *ru
 		return 0;
 	if (rule->tid && rule->tid != h->tid)
 		return 0;
-	if ((rule->flags & FP_RF_UID) && rule->uid != (__u32)bpf_get_current_uid_gid())
-		return 0;
-	if ((rule->flags & FP_RF_CGROUP) && bpf_current_task_under_cgroup(&cgroups, rid) != 1)
-		return 0;
+	if (mode == MODE_SECCOMP) {
+		if (!seccomp_caller_matches(rule, rid))
+			return 0;
+	} else {
+		if ((rule->flags & FP_RF_UID) && rule->uid != (__u32)bpf_get_current_uid_gid())
+			return 0;
+		if ((rule->flags & FP_RF_CGROUP) && bpf_current_task_under_cgroup(&cgroups, rid) != 1)
+			return 0;
+	}
 	for (int i = 0; i < FP_MAX_ARGS; i++) {
 		if (rule->args[i].kind == FP_ARG_ANY)
 			continue;
-		if (mode == MODE_KERNEL)
+		if (mode == MODE_SECCOMP && rule->args[i].kind == FP_ARG_STR_GLOB) {
+			struct fp_seccomp_call *call = seccomp_call_of();
+
+			if (!call || !fp_str_matches(&rule->args[i], &call->strs[i]))
+				return 0;
+			continue;
+		}
+		if (at_kernel_call(mode) || mode == MODE_SECCOMP)
 			val = h->args.v[i];
 		else if (!h->spec || usdt_arg(h->ctx, h->spec, base + i, &val))
 			return 0;
@@ -333,6 +417,9 @@ static __always_inline struct fp_event *reserve_report(const struct hit *h, __u3
 		return NULL;
 	}
 	fill_event(e, kind, h->tgid, h->tid, h->probe_id, rid);
+	/* A seccomp supervisor runs this program: the caller is someone else. */
+	if (h->comm.ready)
+		__builtin_memcpy(e->comm, h->comm.comm, sizeof(e->comm));
 	return e;
 }
 
@@ -449,7 +536,9 @@ static __always_inline int is_slot_verdict(__u32 action)
 /* The request a term needs from the controller, or 0 when BPF delivers it alone. */
 static __always_inline __u32 request_kind(const struct hit *h, const struct fp_term *t, const int mode)
 {
-	if (mode == MODE_KERNEL)
+	if (mode == MODE_SECCOMP)
+		return 0;	/* the supervisor holds the caller itself */
+	if (at_kernel_call(mode))
 		return t->action == FP_ACT_SLEEP ? FP_REQ_HOLD : 0;
 	if (!h->probe->has_slot)
 		return t->action == FP_ACT_SLEEP || t->action == FP_ACT_PAUSE ? FP_REQ_HOLD : 0;
@@ -485,17 +574,32 @@ static __always_inline void verdict_of(const struct hit *h, const struct fp_rule
 	v->action = is_slot_verdict(t->action) ? t->action : FP_ACT_OFF;
 	v->value = t->value;
 	v->arg = t->arg;
-	if (v->action == FP_ACT_SLEEP || v->action == FP_ACT_PAUSE)
+	if (v->action == FP_ACT_SLEEP || v->action == FP_ACT_PAUSE) {
 		v->token = make_token(rid, rule->gen);
+		/* Without confirmations, a waiting marker watches its controller live. */
+		v->value = self_pid;
+	}
 }
 
 /* What BPF does itself: signals, the overridden return, the direct write. */
 static __always_inline void act(struct hit *h, const struct fp_term *t, struct fp_verdict *v, const int mode)
 {
+	if (mode == MODE_SECCOMP) {
+		struct fp_seccomp_call *call = seccomp_call_of();
+
+		if (call) {
+			call->fired = 1;
+			call->action = t->action;
+			call->value = t->value;
+			call->arg = t->arg;
+		}
+		return;
+	}
 	if (t->action == FP_ACT_SIGNAL) {
 		bpf_send_signal_thread(t->value);
-	} else if (mode == MODE_KERNEL) {
-		if (t->action == FP_ACT_RETURN)
+	} else if (at_kernel_call(mode)) {
+		/* HOOK: the security hook returns the value itself. */
+		if (mode == MODE_KERNEL && t->action == FP_ACT_RETURN)
 			bpf_override_return(h->ctx, t->value);
 	} else if (!h->probe->has_slot) {
 		if (t->action == FP_ACT_PANIC)
@@ -517,12 +621,19 @@ static __always_inline void describe(struct fp_event *e, const struct hit *h, co
 	e->verdict.action = t->action;
 	e->verdict.value = t->value;
 	e->verdict.arg = t->arg;
-	if (mode != MODE_KERNEL)
+	if (!at_kernel_call(mode) && mode != MODE_SECCOMP)
 		return;
 	__builtin_memcpy(e->args, h->args.v, sizeof(e->args));
 	for (int i = 0; i < FP_MAX_ARGS; i++)
 		if (rule->args[i].kind == FP_ARG_STR_GLOB) {
-			bpf_probe_read_user_str(e->str, sizeof(e->str), (const void *)h->args.v[i]);
+			if (at_kernel_call(mode)) {
+				bpf_probe_read_user_str(e->str, sizeof(e->str), (const void *)h->args.v[i]);
+			} else {
+				struct fp_seccomp_call *call = seccomp_call_of();
+
+				if (call)
+					__builtin_memcpy(e->str, call->strs[i].s, sizeof(e->str));
+			}
 			break;
 		}
 }
@@ -540,7 +651,7 @@ struct pick {
  * request is in the buffer and the target stops. A subprogram, not inlined: its locals
  * would otherwise sit in the rule loop's frame, which old verifiers add to the filters'
  * frames against the 512-byte stack. */
-static __noinline void deliver(struct hit *h, const struct pick *k, const int mode)
+static __noinline int deliver(struct hit *h, const struct pick *k, const int mode)
 {
 	const struct fp_term *t = &k->rule->terms[k->term & (FP_MAX_TERMS - 1)];
 	__u32 req = request_kind(h, t, mode);
@@ -552,12 +663,12 @@ static __noinline void deliver(struct hit *h, const struct pick *k, const int mo
 	if (req && !e) {
 		__sync_fetch_and_add(&k->st->lost, 1);
 		refund_term(k->rule, k->st, k->term);
-		return;
+		return 0;
 	}
 	if (!take_ticket(h)) {
 		if (e)
 			bpf_ringbuf_discard(e, 0);
-		return;
+		return 0;
 	}
 	verdict_of(h, k->rule, k->rid, t, &v);
 	if (e) {
@@ -574,20 +685,89 @@ static __noinline void deliver(struct hit *h, const struct pick *k, const int mo
 			__sync_fetch_and_add(&k->st->lost, 1);
 			refund_term(k->rule, k->st, k->term);
 			return_ticket();
-			return;
+			return 0;
 		}
 	}
 	__sync_fetch_and_add(&k->st->injected, 1);
+	if (mode == MODE_SECCOMP) {
+		struct fp_seccomp_call *call = seccomp_call_of();
+
+		if (call) {
+			call->rid = k->rid;
+			call->term = k->term;
+		}
+	}
 	act(h, t, &v, mode);
 	if (e) {
 		bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
-		return;
+		return 1;
 	}
 	e = reserve_report(h, FP_EV_INJECT, k->rid);
 	if (e) {
 		describe(e, h, k->rule, t, k->term, k->nth, mode);
 		bpf_ringbuf_submit(e, 0);
 	}
+	return 1;
+}
+
+/* The hook backend decides at the syscall's entry and fails the call in the security
+ * hook it passes later: the decision waits here, one per thread. A call that never
+ * reaches its hook (it failed before, or took a path without it) leaves its decision
+ * behind, and the thread's next entry gives it back. LRU: a thread that exits with one
+ * left never fills the map. */
+struct fp_pending {
+	__u32 probe_id;
+	__u32 rid;
+	__u32 gen;
+	__s32 term;
+	__u64 nth;
+	__u64 nr;		/* the syscall: a hook inside any other call leaves it alone */
+	__u64 args[FP_MAX_ARGS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FP_MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, struct fp_pending);
+} hook_pending SEC(".maps");
+
+static __always_inline void defer_to_hook(const struct hit *h, const struct pick *k)
+{
+	struct fp_pending p = {
+		.probe_id = h->probe_id,
+		.rid = k->rid,
+		.gen = k->rule->gen,
+		.term = k->term,
+		.nth = k->nth,
+		.nr = h->nr,
+	};
+
+	__builtin_memcpy(p.args, h->args.v, sizeof(p.args));
+	if (bpf_map_update_elem(&hook_pending, &h->tid, &p, BPF_ANY)) {
+		__sync_fetch_and_add(&k->st->lost, 1);
+		refund_term(k->rule, k->st, k->term);
+	}
+}
+
+/* A decision the last call of this thread never got to: matched, not injected. */
+static __always_inline void give_back_stale(__u32 tid)
+{
+	struct fp_pending *p = bpf_map_lookup_elem(&hook_pending, &tid);
+	struct fp_rule_state *st;
+	struct fp_rule *rule;
+	__u32 rid;
+
+	if (!p)
+		return;
+	rid = p->rid;
+	rule = bpf_map_lookup_elem(&rules, &rid);
+	st = bpf_map_lookup_elem(&rule_state, &rid);
+	if (rule && st && rule->gen == p->gen) {
+		__sync_fetch_and_add(&st->lost, 1);
+		refund_term(rule, st, p->term);
+	}
+	bpf_map_delete_elem(&hook_pending, &tid);
 }
 
 /* One rule of the probe; returns 1 (stop the loop) once the hit is decided. */
@@ -629,7 +809,10 @@ static __always_inline long eval_rule(__u32 i, struct hit *h, const int mode)
 	{
 		struct pick k = { .rule = rule, .st = st, .rid = rid, .term = term, .nth = nth };
 
-		deliver(h, &k, mode);
+		if (mode == MODE_HOOK && rule->terms[term & (FP_MAX_TERMS - 1)].action == FP_ACT_RETURN)
+			defer_to_hook(h, &k);
+		else
+			deliver(h, &k, mode);
 	}
 	return 1;
 }
@@ -647,6 +830,16 @@ static long eval_rule_stop(__u32 i, void *data)
 static long eval_rule_kernel(__u32 i, void *data)
 {
 	return eval_rule(i, data, MODE_KERNEL);
+}
+
+static long eval_rule_seccomp(__u32 i, void *data)
+{
+	return eval_rule(i, data, MODE_SECCOMP);
+}
+
+static long eval_rule_hook(__u32 i, void *data)
+{
+	return eval_rule(i, data, MODE_HOOK);
 }
 
 static __always_inline int handle_hit(struct pt_regs *ctx, const int mode)
@@ -694,10 +887,7 @@ int BPF_USDT(fp_hit_stop)
 	return handle_hit(ctx, MODE_STOP);
 }
 
-/* Loaded only when a session has sys: or kfunc: rules and the kernel allows
- * bpf_override_return, so USDT sessions load everywhere. */
-SEC("kprobe")
-int fp_kernel_hit(struct pt_regs *ctx)
+static __always_inline int kernel_hit(struct pt_regs *ctx, const int mode)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct hit h = {
@@ -712,9 +902,145 @@ int fp_kernel_hit(struct pt_regs *ctx)
 	h.probe = bpf_map_lookup_elem(&probes, &h.probe_id);
 	if (!h.probe)
 		return 0;
-	if (h.probe->kind == FP_PROBE_SYSCALL)
-		syscall_args(ctx, h.args.v);
-	bpf_loop(FP_RULES_PER_PROBE, eval_rule_kernel, &h, 0);
+	if (h.probe->kind == FP_PROBE_SYSCALL) {
+		struct pt_regs *regs = (struct pt_regs *)PT_REGS_PARM1_CORE(ctx);
+
+		syscall_args(regs, h.args.v);
+		h.nr = SYSCALL_NR_CORE(regs);
+	}
+	if (mode == MODE_HOOK) {
+		give_back_stale(h.tid);
+		bpf_loop(FP_RULES_PER_PROBE, eval_rule_hook, &h, 0);
+	} else {
+		bpf_loop(FP_RULES_PER_PROBE, eval_rule_kernel, &h, 0);
+	}
+	return 0;
+}
+
+/* Loaded only when a session has sys: or kfunc: rules and the kernel allows
+ * bpf_override_return, so USDT sessions load everywhere. */
+SEC("kprobe")
+int fp_kernel_hit(struct pt_regs *ctx)
+{
+	return kernel_hit(ctx, MODE_KERNEL);
+}
+
+/* The hook backend's decision, at the syscall's entry: so when= and counts number calls,
+ * and filters see the call's own arguments, whichever hooks the call passes. */
+SEC("kprobe")
+int fp_hook_entry(struct pt_regs *ctx)
+{
+	return kernel_hit(ctx, MODE_HOOK);
+}
+
+/* In a security hook: the decision this thread's current syscall left, if any. A hook
+ * that runs twice in one call finds it only the first time. */
+static __noinline int hook_verdict(void)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid, rid;
+	struct fp_pending *p = bpf_map_lookup_elem(&hook_pending, &tid);
+	struct hit h = { .tgid = pid_tgid >> 32, .tid = tid };
+	struct pt_regs *regs;
+	struct pick k = {};
+	__s32 term;
+
+	if (!p)
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	if (!regs || p->nr != SYSCALL_NR_CORE(regs))
+		return 0;
+	h.probe_id = p->probe_id;
+	h.nr = p->nr;
+	__builtin_memcpy(h.args.v, p->args, sizeof(h.args.v));
+	rid = p->rid;
+	term = p->term;
+	k.nth = p->nth;
+	k.rule = bpf_map_lookup_elem(&rules, &rid);
+	k.st = bpf_map_lookup_elem(&rule_state, &rid);
+	/* A rule replaced since the entry starts over: its decision goes with it. */
+	if (!k.rule || !k.st || !k.rule->active || k.rule->gen != p->gen) {
+		bpf_map_delete_elem(&hook_pending, &tid);
+		return 0;
+	}
+	bpf_map_delete_elem(&hook_pending, &tid);
+	h.probe = bpf_map_lookup_elem(&probes, &h.probe_id);
+	if (!h.probe)
+		return 0;
+	k.rid = rid;
+	k.term = term & (FP_MAX_TERMS - 1);
+	if (!deliver(&h, &k, MODE_HOOK))
+		return 0;
+	return (int)k.rule->terms[k.term].value;
+}
+
+/* One program per security hook (fmod_ret: a non-zero return skips the hook's work and
+ * is what the caller gets). Each is loaded only where the kernel has its hook, and
+ * attached only while a rule needs it; docs/backends.md lists which syscall passes which. */
+#define FP_HOOK(name)                                                         \
+	SEC("fmod_ret/security_" #name)                                       \
+	int fp_hook_##name(void *ctx)                                         \
+	{                                                                     \
+		return hook_verdict();                                        \
+	}
+FP_HOOK(file_open)
+FP_HOOK(file_permission)
+FP_HOOK(file_ioctl)
+FP_HOOK(file_fcntl)
+FP_HOOK(file_lock)
+FP_HOOK(file_mprotect)
+FP_HOOK(mmap_file)
+FP_HOOK(inode_getattr)
+FP_HOOK(inode_setattr)
+FP_HOOK(inode_mkdir)
+FP_HOOK(inode_rmdir)
+FP_HOOK(inode_unlink)
+FP_HOOK(inode_rename)
+FP_HOOK(inode_link)
+FP_HOOK(inode_symlink)
+FP_HOOK(inode_readlink)
+FP_HOOK(socket_create)
+FP_HOOK(socket_connect)
+FP_HOOK(socket_bind)
+FP_HOOK(socket_listen)
+FP_HOOK(socket_accept)
+FP_HOOK(socket_sendmsg)
+FP_HOOK(socket_recvmsg)
+FP_HOOK(socket_shutdown)
+FP_HOOK(socket_setsockopt)
+FP_HOOK(socket_getsockopt)
+FP_HOOK(task_kill)
+FP_HOOK(bprm_check)
+
+/* Run by a seccomp supervisor (BPF_PROG_TEST_RUN) for each syscall its filter hands it:
+ * the same rule loop as every other backend, over the same maps, so a rule means the
+ * same whichever backend serves it. The caller's identity comes from seccomp_call. */
+SEC("syscall")
+int fp_seccomp_decide(void *ctx)
+{
+	struct fp_seccomp_call *call = seccomp_call_of();
+	struct hit h = {};
+	struct fp_thread *t;
+
+	if (!call)
+		return 0;
+	h.tid = call->tid;
+	t = bpf_map_lookup_elem(&threads, &h.tid);
+	h.tgid = t ? t->tgid : h.tid;
+	h.probe_id = call->probe_id;
+	call->tgid = h.tgid;
+	call->fired = 0;
+	h.probe = bpf_map_lookup_elem(&probes, &h.probe_id);
+	if (!h.probe)
+		return 0;
+	__builtin_memcpy(h.args.v, call->args, sizeof(h.args.v));
+	/* The name the supervisor read when a rule filters on it, else the one last seen. */
+	if (call->comm[0])
+		__builtin_memcpy(h.comm.comm, call->comm, sizeof(h.comm.comm));
+	else if (t)
+		__builtin_memcpy(h.comm.comm, t->comm, sizeof(h.comm.comm));
+	h.comm.ready = 1;
+	bpf_loop(FP_RULES_PER_PROBE, eval_rule_seccomp, &h, 0);
 	return 0;
 }
 
@@ -735,13 +1061,17 @@ static __always_inline struct fp_event *reserve_request(__u32 kind, __u32 tgid, 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(fp_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 ptgid = parent->tgid, cpid = child->pid;
+	__u32 ptgid = parent->tgid, cpid = child->pid, ctgid;
 	struct fp_event *e;
 	__u8 one = 1;
 	int full;
 
+	if (!filter_targets || !bpf_map_lookup_elem(&targets, &ptgid))
+		return 0;
+	ctgid = child->tgid;
+	note_thread(child);
 	/* A new thread is in scope with its process already. */
-	if (!filter_targets || child->tgid != child->pid || !bpf_map_lookup_elem(&targets, &ptgid))
+	if (ctgid != cpid)
 		return 0;
 	full = bpf_map_update_elem(&targets, &cpid, &one, BPF_ANY) != 0;
 	e = reserve_request(full ? FP_REQ_TARGETS_FULL : FP_REQ_FORK, cpid, cpid);
@@ -764,10 +1094,12 @@ int BPF_PROG(fp_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	if (bpf_map_lookup_elem(&exec_targets, &tgid)) {
 		bpf_map_update_elem(&targets, &tgid, &one, BPF_ANY);
 		bpf_map_delete_elem(&exec_targets, &tgid);
+		note_thread(task);
 		return 0;	/* the command starting, not news */
 	}
 	if (!bpf_map_lookup_elem(&targets, &tgid))
 		return 0;
+	note_thread(task);
 	e = reserve_request(FP_REQ_EXEC, tgid, task->pid);
 	if (!e)
 		return 0;
@@ -779,11 +1111,14 @@ int BPF_PROG(fp_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(fp_exit, struct task_struct *task)
 {
-	__u32 tgid = task->tgid;
+	__u32 tgid = task->tgid, tid;
 	struct fp_event *e;
 
 	if (!filter_targets || !bpf_map_lookup_elem(&targets, &tgid))
 		return 0;
+	tid = task->pid;
+	bpf_map_delete_elem(&threads, &tid);
+	give_back_stale(tid);
 	/* signal->live already counts this thread out: 0 means the whole process is gone. */
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;

@@ -44,6 +44,7 @@ struct pt_regs {
 		};
 	};
 	__u64 orig_x0;
+	__s32 syscallno;
 };
 #else
 #error "fpbpf's BPF programs know the registers of x86 and arm64 only"
@@ -61,6 +62,7 @@ struct task_struct {
 	pid_t pid;
 	pid_t tgid;
 	int exit_code;
+	char comm[16];
 	struct signal_struct *signal;
 };
 

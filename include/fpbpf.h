@@ -24,6 +24,7 @@
 #endif
 #include <sys/sdt.h>
 #include <errno.h>
+#include <signal.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <time.h>
@@ -43,7 +44,7 @@ struct fpbpf_slot {
 	unsigned int poll_ms;
 	/* private to this header */
 	unsigned int waiting;
-	unsigned int pad;
+	int owner;		/* the controller a stop-and-write wait belongs to */
 	long long deadline_ns;
 };
 
@@ -84,12 +85,13 @@ static inline void fpbpf__nap_ns(long long ns)
  * Called after each probe fire. Returns 1 when the probe must fire again: the thread is
  * sleeping or paused and asks the session, once per poll interval, whether to go on
  * waiting. It resumes when the rule changes, when no session is attached any more
- * (semaphore back to 0, or, with direct writes, no confirmation), or when a sleep ends.
+ * (semaphore back to 0, or, with direct writes, no confirmation), when the session's
+ * controller is gone (stop-and-write verdicts name it in value), or when a sleep ends.
  */
 static inline int fpbpf__wait(struct fpbpf_slot *s, volatile unsigned short *sema)
 {
 	long long now, left, nap;
-	int saved_errno;
+	int saved_errno, gone;
 
 	if (s->action != FPBPF__SLEEP && s->action != FPBPF__PAUSE) {
 		if (s->waiting && s->action != FPBPF__OFF)
@@ -100,9 +102,12 @@ static inline int fpbpf__wait(struct fpbpf_slot *s, volatile unsigned short *sem
 	now = fpbpf__now_ns();
 	if (!s->waiting) {
 		s->waiting = s->action;
+		s->owner = (s->flags & FPBPF__CONFIRM_EACH_POLL) ? 0 : (int)s->value;
 		s->deadline_ns = s->action == FPBPF__SLEEP ? now + (long long)s->arg * 1000000LL : 0;
 	}
-	if (*sema == 0 || (s->waiting == FPBPF__SLEEP && now >= s->deadline_ns)) {
+	/* Another session may keep the semaphore up after ours ended, even uncleanly. */
+	gone = s->owner > 0 && kill(s->owner, 0) && errno == ESRCH;
+	if (*sema == 0 || gone || (s->waiting == FPBPF__SLEEP && now >= s->deadline_ns)) {
 		s->action = FPBPF__OFF;
 		errno = saved_errno;
 		return 0;

@@ -5,12 +5,18 @@
 : "${VICTIMS:?set VICTIMS to the victims directory}"
 VICTIM=$VICTIMS/victim
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/fpbpf-test.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+# Each group's time, for finding what makes a suite slow (run-integration ignores it).
+group_took() { [ -z "${GROUP_NAME:-}" ] || echo "# took $((SECONDS - GROUP_T0)) s: $GROUP_NAME"; }
+trap 'group_took; rm -rf "$TMP"' EXIT
 : >"$TMP/err"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-group() { echo "GROUP $1"; }
+group() {
+	group_took
+	GROUP_NAME=$1 GROUP_T0=$SECONDS
+	echo "GROUP $1"
+}
 ok() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }
 skip() { echo "SKIP $1: $2"; }

@@ -12,9 +12,11 @@ where=host
 pass=0 failc=0 skipc=0
 for f in "${files[@]}"; do
 	[ -f "$f" ] || f=$here/integration/$f.sh
+	t0=$SECONDS
 	out=$(bash "$f" 2>&1)
 	rc=$?
 	echo "$out" | sed "s/^/[$where $(basename "$f" .sh)] /"
+	echo "[$where $(basename "$f" .sh)] took $((SECONDS - t0)) s"
 	# A group with no status line after it means the file stopped early.
 	groups=$(echo "$out" | awk '/^GROUP /{g++; s[g]=0} /^(PASS|FAIL|SKIP) /{s[g]++} END{n=0; for(i=1;i<=g;i++) if(!s[i]) n++; print n}')
 	p=$(echo "$out" | grep -c '^PASS ')

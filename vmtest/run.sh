@@ -6,6 +6,8 @@
 # results share; a missing status, a timeout, or a WARNING/BUG/Oops/panic in the guest
 # kernel log is a failure.
 #   VMTEST_KERNEL=/path/bzImage   kernel to boot (default: vmtest/kernel.sh builds/caches one)
+#   VMTEST_DEBIAN=1               boot Debian's own kernel instead (vmtest/debian-kernel.sh
+#                                 fetches it), loading the modules its 9p root needs
 #   VMTEST_TIMEOUT=SECONDS        whole-VM timeout (default 2400)
 #   VMTEST_MEM=MB, VMTEST_CPUS=N  guest size (default 2048, 2)
 set -euo pipefail
@@ -17,7 +19,12 @@ for tool in qemu-system-x86_64 cpio; do
 done
 [ -x /bin/busybox ] || { echo "vmtest: /bin/busybox missing: install Debian package busybox-static" >&2; exit 1; }
 
-kernel=$("$here/kernel.sh")
+modules=
+if [ -n "${VMTEST_DEBIAN:-}" ]; then
+	{ read -r kernel; read -r modules; } < <("$here/debian-kernel.sh")
+else
+	kernel=$("$here/kernel.sh")
+fi
 cwd=$(pwd)
 work=$(mktemp -d "$(pwd)/build/vmtest.XXXXXX" 2>/dev/null || { mkdir -p build; mktemp -d "$(pwd)/build/vmtest.XXXXXX"; })
 trap 'rm -rf "$work"' EXIT
@@ -26,13 +33,17 @@ mkdir -p "$work/results" "$work/initramfs/bin"
 # The command, quoted for the guest shell.
 {
 	printf 'cd %q || exit 125\n' "$(pwd)"
-	printf 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp TMPDIR=/tmp FPBPF_IN_VM=1\n'
+	printf 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp TMPDIR=/tmp FPBPF_IN_VM=1 FPBPF_VM_KERNEL=%s\n' "${VMTEST_DEBIAN:+debian}"
 	printf 'exec'
 	printf ' %q' "$@"
 	printf '\n'
 } >"$work/results/cmd.sh"
 
 cp /bin/busybox "$work/initramfs/bin/busybox"
+mkdir -p "$work/initramfs/modules"
+if [ -n "$modules" ]; then
+	cp "$modules"/*.ko "$modules/order" "$work/initramfs/modules/"
+fi
 cat >"$work/initramfs/init" <<INIT
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -40,6 +51,8 @@ mount -t proc proc /proc 2>/dev/null || { mkdir -p /proc; mount -t proc proc /pr
 mkdir -p /sys /dev /root
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
+# A distribution kernel builds virtio and 9p as modules: load them first.
+[ -f /modules/order ] && for m in \$(cat /modules/order); do insmod /modules/\$m.ko || echo "vmtest: insmod \$m failed"; done
 mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /root || { echo "vmtest: cannot mount host root"; reboot -f; }
 # A fresh tmpfs /tmp for the guest, but a work tree under the host's /tmp stays visible.
 mkdir -p /hosttmp
@@ -53,6 +66,11 @@ mount -t proc proc /root/proc
 mount -t sysfs sys /root/sys
 mount -t devtmpfs dev /root/dev
 mkdir -p /root/dev/pts /root/dev/shm 2>/dev/null
+# What udev would add: bash's process substitution (<(...)) opens /dev/fd/N.
+ln -sf /proc/self/fd /root/dev/fd
+ln -sf /proc/self/fd/0 /root/dev/stdin
+ln -sf /proc/self/fd/1 /root/dev/stdout
+ln -sf /proc/self/fd/2 /root/dev/stderr
 mount -t devpts devpts /root/dev/pts 2>/dev/null
 mount -t tmpfs tmpfs /root/dev/shm
 mount -t tmpfs tmpfs /root/run

@@ -17,8 +17,17 @@ expect "ring buffer usable" True "$(field ringbuf)"
 if [ "$want" = False ]; then
 	fp doctor | grep -q "bpf_probe_write_user .*NO .*lockdown is '$lock'"; expect "names lockdown mode" 0 $?
 fi
-if [ -n "${FPBPF_IN_VM:-}" ]; then
-	for c in kprobes bpf_override_return bpf_probe_write_user syscall_tracepoints error_injection_list bpf_lsm btf; do
+if [ "${FPBPF_VM_KERNEL:-}" = debian ]; then
+	# Debian's own kernel: kprobes and the BPF LSM, no bpf_override_return.
+	for c in kprobes bpf_probe_write_user syscall_tracepoints bpf_lsm btf backend_lsm backend_seccomp; do
+		expect "Debian's kernel has $c" True "$(field "$c")"
+	done
+	for c in bpf_override_return backend_kprobe; do
+		expect "Debian's kernel lacks $c" False "$(field "$c")"
+	done
+	fp doctor | grep -q 'backend_kprobe .*NO .*lacks bpf_override_return'; expect "the kprobe backend names what is missing" 0 $?
+elif [ -n "${FPBPF_IN_VM:-}" ]; then
+	for c in kprobes bpf_override_return bpf_probe_write_user syscall_tracepoints error_injection_list bpf_lsm btf backend_kprobe backend_lsm backend_seccomp; do
 		expect "VM kernel has $c" True "$(field "$c")"
 	done
 	expect "VM delivery" write "$(echo "$json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["delivery"])')"
@@ -27,5 +36,9 @@ else
 		fp doctor | grep -q 'kprobes .*NO .*CONFIG_KPROBES'; expect "missing kprobes names CONFIG_KPROBES" 0 $?
 	else
 		skip "missing kprobes names CONFIG_KPROBES" "this host has kprobes"
+	fi
+	expect "the seccomp backend serves syscall faults here" True "$(field backend_seccomp)"
+	if [ "$(field kprobes)" = False ]; then
+		fp doctor | grep -q 'backend_lsm .*NO .*no kprobes'; expect "the lsm backend names what is missing" 0 $?
 	fi
 fi

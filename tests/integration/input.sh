@@ -218,3 +218,56 @@ expect "status of attach --binary lists the processes running it" "True True" "$
 stop bs
 end_victim
 
+
+group "review: control clients and input"
+start_victim serve 30000
+session r -p "$vpid" -e 'vfail = off'
+python3 - "$SOCK/t$$-r.sock" >"$TMP/r.py" 2>&1 <<'PY'
+import json, socket, sys, time
+path = sys.argv[1]
+# 70 clients each start a long wait, then hang up: their places must free at once.
+conns = []
+for _ in range(70):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    s.sendall(b"wait vfail 100000000 300000\n")
+    conns.append(s)
+time.sleep(0.5)
+for s in conns:
+    s.close()
+time.sleep(0.5)
+s = socket.socket(socket.AF_UNIX)
+s.connect(path)
+s.settimeout(5)
+f = s.makefile("rb")
+s.sendall(b"status\r\n")                       # CRLF, as telnet sends
+print("crlf", json.loads(f.readline()).get("type"))
+s.sendall(b"x" * 5000 + b"\nstatus\n")          # an overlong line, then a good one
+print("long", json.loads(f.readline()).get("error"), json.loads(f.readline()).get("type"))
+PY
+got=$(tr '\n' ' ' <"$TMP/r.py")
+t0=$(date +%s%N)
+ctl status r >/dev/null 2>&1
+rc=$?
+expect "clients that hang up in a wait free their place; CRLF and overlong lines" \
+	"crlf status long request line too long status |0|yes" "$got|$rc|$([ "$(ms_since "$t0")" -lt 3000 ] && echo yes)"
+stop r
+end_victim
+fp run -o /dev/full -e 'vfail = return(1)' -- "$VICTIM" count 2 >/dev/null
+expect "events that cannot be written: an error and exit 1" "1|yes" "$?|$(grep -q 'cannot write events: No space left on device' "$TMP/err" && echo yes)"
+fp check /dev/stdin <<<'vfail = return(1) arg1=99999999999999999999' >/dev/null
+expect "a number past 64 bits is an error, not a glob" "2|yes" "$?|$(grep -q 'stdin:1:24: arg1=99999999999999999999: out of range' "$TMP/err" && echo yes)"
+fp check /dev/stdin <<<'vfail = return(1) arg1=0xffffffffffffffff' >/dev/null
+expect "an unsigned 64-bit value is a number" 0 "$?"
+fp check /dev/stdin <<<'vfail = signal(SIGSTOP)' >/dev/null
+expect "signal(SIGSTOP) is refused: it would outlive the session" "2|yes" "$?|$(grep -q 'would leave the process stopped' "$TMP/err" && echo yes)"
+fp run -e 'vfail = return(1) # why' -- "$VICTIM" count 1 >/dev/null
+expect "a comment in -e says so" "2|yes" "$?|$(grep -q "'#' starts a comment only in rule files" "$TMP/err" && echo yes)"
+fp run -e 'usdt:/nonexistent/x:fpbpf:vfail = return(1)' -- "$VICTIM" count 1 >/dev/null
+expect "a missing usdt: file is named with the rule's position" "2|yes" "$?|$(grep -q -- '-e1:1:1: /nonexistent/x: No such file' "$TMP/err" && echo yes)"
+fp list -p 4000000 >/dev/null
+expect "list -p of no process is a runtime failure" 1 "$?"
+"$FPBPF" --json >"$TMP/out" 2>"$TMP/err"
+expect "fpbpf --json alone is JSON too" "2|ok" "$?|$(all_json "$TMP/err")"
+"$FPBPF" help --json run >"$TMP/out" 2>"$TMP/err"
+expect "help --json is JSON" "0|ok|yes" "$?|$(all_json "$TMP/out")|$(grep -q 'Usage: fpbpf run' "$TMP/out" && echo yes)"

@@ -17,6 +17,10 @@
 #include <unistd.h>
 
 static atomic_int signals, failed;
+
+/* A path literal alone in its pages, which nothing touches before open() does: BPF at
+ * the syscall's entry cannot fault the page in to read it; the kernel's own copy does. */
+static const char untouched[3 * 4096] __attribute__((aligned(4096))) = "/tmp/fpbpf-untouched-literal";
 static int per_thread;
 
 static double now_ms(void)
@@ -102,6 +106,21 @@ int main(int argc, char **argv)
 		}
 		close(fd);
 		printf("max_ms=%.0f\n", worst);
+	} else if (!strcmp(mode, "literal")) {
+		for (int i = 1; i <= n; i++) {
+			fd = open(untouched, O_RDONLY);
+			report(i, fd < 0 ? -1 : 0);
+			if (fd >= 0)
+				close(fd);
+		}
+	} else if (!strcmp(mode, "openexec")) {
+		/* Opens path (which fails), then re-execs itself to open argv[4]: the exec
+		 * passes file_open too, inside another syscall. */
+		fd = open(path, O_RDONLY);
+		report(1, fd < 0 ? -1 : 0);
+		execl("/proc/self/exe", argv[0], "open", "1", argc > 4 ? argv[4] : "/dev/null", (char *)NULL);
+		printf("exec:%s\n", strerrorname_np(errno));
+		return 1;
 	} else if (!strcmp(mode, "connect")) {
 		for (int i = 1; i <= n; i++)
 			report(i, connect_unix(path));

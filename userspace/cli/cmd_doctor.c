@@ -144,12 +144,12 @@ static void kernel_checks(struct report *r)
 	      "missing: needs CONFIG_FTRACE_SYSCALLS and tracefs mounted; a built-in table is used instead");
 	check(r, "error_injection_list", exists("/sys/kernel/debug/error_injection/list"), "checking kfunc: targets",
 	      "/sys/kernel/debug/error_injection/list", "missing: needs CONFIG_FUNCTION_ERROR_INJECTION and debugfs");
-	check(r, "bpf_lsm", strstr(lsm, "bpf") != NULL, "future LSM-based faults", "bpf is in the active LSM list",
-	      "bpf is not an active LSM: needs CONFIG_BPF_LSM and lsm=...,bpf on the kernel command line");
+	check(r, "bpf_lsm", strstr(lsm, "bpf") != NULL, "nothing yet: the lsm backend uses fmod_ret on security_*, which needs no active BPF LSM",
+	      "bpf is in the active LSM list", "bpf is not an active LSM (CONFIG_BPF_LSM and lsm=...,bpf on the kernel command line)");
 	check(r, "uprobe_register_writes", feature_uprobe_regs_write(), "nothing (fpbpf writes verdicts to memory instead)",
 	      "verifier accepts pt_regs writes", "verifier rejects pt_regs writes from uprobe programs (expected)");
 	for (int i = 0; sys_backends[i]; i++) {
-		struct check *c = add(r, "", false, "sys: and kfunc: faults");
+		struct check *c = add(r, "", false, sys_backends[i]->gives);
 
 		snprintf(c->name, sizeof(c->name), "backend_%s", sys_backends[i]->name);
 		c->ok = sys_backends[i]->available(c->detail, sizeof(c->detail));

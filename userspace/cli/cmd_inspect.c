@@ -100,9 +100,9 @@ static int list_process(const char *pid)
 	snprintf(path, sizeof(path), "/proc/%lld/maps", (long long)v);
 	maps = seen ? fopen(path, "re") : NULL;
 	if (!maps) {
-		log_error("list: -p %s: %s", pid, strerror(errno));
+		log_error("list: -p %s: %s", pid, errno == ENOENT ? "no such process" : strerror(errno));
 		free(seen);
-		return EXIT_USAGE;
+		return EXIT_RUNTIME;
 	}
 	while (fgets(line, sizeof(line), maps)) {
 		char *file = strchr(line, '/');

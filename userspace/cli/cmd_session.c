@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "cli/commands.h"
 #include "control/ctl_proto.h"
+#include "engine/sys_backend.h"
 #include "rules/kernel_rules.h"
 #include "rules/ruleset.h"
 #include "session/session.h"
@@ -14,7 +15,7 @@
 
 enum {
 	O_RULES = 'r', O_RULE = 'e', O_VERBOSE = 'v', O_EVENTS = 'o', O_DELIVERY = 'D', O_PID = 'p',
-	O_BINARY = 'b', O_ALL = 'A', O_SESSION = 's', O_DURATION = 'd', O_MAX = 'm',
+	O_BINARY = 'b', O_ALL = 'A', O_SESSION = 's', O_DURATION = 'd', O_MAX = 'm', O_BACKEND = 'B',
 };
 
 struct session_cmd {
@@ -27,6 +28,7 @@ struct session_cmd {
 	const char *session;
 	long long duration_ms;
 	__u64 max_injections;
+	const char *backend;
 };
 
 #define SESSION_OPTS                                                                                     \
@@ -39,7 +41,19 @@ struct session_cmd {
 				       "fail calls of every process", O_ALL },                        \
 	{ "session", 's', "NAME", "name for set/off/status/wait (default: fpbpf's pid)", O_SESSION },  \
 	{ "duration", 'd', "S", "detach after S seconds (run: CMD goes on without faults)", O_DURATION }, \
-	{ "max-injections", 'm', "N", "turn every rule off after N injections in total", O_MAX }
+	{ "max-injections", 'm', "N", "turn every rule off after N injections in total", O_MAX },             \
+	{ "backend", 'B', "NAME", "serve sys:/kfunc: rules with this backend only: kprobe or\n"             \
+				  "seccomp (default: the best the kernel has, per rule)", O_BACKEND }
+
+static const char *backend_names(void)
+{
+	static char names[128];
+	size_t used = 0;
+
+	for (int i = 0; sys_backends[i]; i++)
+		used += (size_t)snprintf(names + used, sizeof(names) - used, " %s", sys_backends[i]->name);
+	return names;
+}
 
 static int rule_error(const char *err)
 {
@@ -97,6 +111,13 @@ static int on_session_opt(void *state, int id, const char *arg)
 		}
 		c->duration_ms = (long long)v;
 		return 0;
+	case O_BACKEND:
+		if (!sys_backend_by_name(arg)) {
+			log_error("--backend: unknown backend '%s', expected one of%s", arg, backend_names());
+			return EXIT_USAGE;
+		}
+		c->backend = arg;
+		return 0;
 	case O_MAX:
 		if (num_u64(arg, 1, UINT64_MAX, &v)) {
 			log_error("--max-injections: expected a whole number from 1 to %llu, got '%s'",
@@ -136,6 +157,7 @@ static int start_session(struct session_cmd *c, char **cmd)
 		.delivery = c->delivery, .argv = cmd, .pid = c->pid, .binary = c->binary,
 		.all_processes = c->all_processes, .rule_files = c->rs.files, .nrule_files = c->rs.nfiles,
 		.name = c->session, .duration_ms = c->duration_ms, .max_injections = c->max_injections,
+		.backend = c->backend,
 	};
 	struct session_result res = {};
 	char err[1024];

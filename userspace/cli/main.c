@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* fpbpf: kernel-assisted fault injection. Commands come from one table; each command's
  * own table makes its parser and its help (cli/opts.h). */
+#include <stdlib.h>
 #include <string.h>
 #include "cli/commands.h"
+#include "util/json_writer.h"
 #include "util/log.h"
 
 #define FPBPF_VERSION "0.2.0"
@@ -42,20 +44,50 @@ static void unknown(const char *what, const char *name)
 	log_error("%s'%s', expected one of %shelp", what, name, list);
 }
 
+/* With --json, help too is one JSON line: the text as a string. */
+static void print_help(const struct cmd *c)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	if (!log_json) {
+		c ? cmd_print_help(c, stdout) : usage(stdout);
+		return;
+	}
+	m = open_memstream(&text, &len);
+	if (!m)
+		return;
+	c ? cmd_print_help(c, m) : usage(m);
+	fclose(m);
+	{
+		struct jw *w = jw_record(stdout, "help");
+
+		jw_kstr(w, "text", text);
+		jw_record_end(w);
+	}
+	free(text);
+}
+
 static int help(int argc, char **argv)
 {
 	const struct cmd *c;
+	int i = 1;
 
-	if (argc < 2) {
-		usage(stdout);
+	while (i < argc && (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))) {
+		log_json = true;
+		i++;
+	}
+	if (i >= argc) {
+		print_help(NULL);
 		return EXIT_OK;
 	}
-	c = find_cmd(argv[1]);
+	c = find_cmd(argv[i]);
 	if (!c) {
-		unknown("help: unknown command ", argv[1]);
+		unknown("help: unknown command ", argv[i]);
 		return EXIT_USAGE;
 	}
-	cmd_print_help(c, stdout);
+	print_help(c);
 	return EXIT_OK;
 }
 
@@ -64,17 +96,25 @@ int main(int argc, char **argv)
 	const struct cmd *c;
 	int first = 1;
 
-	while (first < argc && !strcmp(argv[first], "-v")) {
-		log_verbosity++;
-		first++;
+	/* Options before the command: -v, and --json so that even "no command" is JSON. */
+	for (; first < argc; first++) {
+		if (!strcmp(argv[first], "-v"))
+			log_verbosity++;
+		else if (!strcmp(argv[first], "--json") || !strcmp(argv[first], "-j"))
+			log_json = true;
+		else
+			break;
 	}
 	log_setup_libbpf();
 	if (first >= argc) {
-		usage(stderr);
+		if (log_json)
+			log_error("no command given, expected one of run, attach, list, set, off, status, wait, reload, check, doctor, help");
+		else
+			usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[first], "--help") || !strcmp(argv[first], "-h"))
-		return usage(stdout), EXIT_OK;
+		return print_help(NULL), EXIT_OK;
 	if (!strcmp(argv[first], "--version")) {
 		printf("fpbpf %s\n", FPBPF_VERSION);
 		return EXIT_OK;

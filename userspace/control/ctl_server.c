@@ -15,6 +15,7 @@
 struct ctl_client {
 	int fd;
 	bool eof;		/* the client sent all it will send */
+	bool skipping;		/* past an overlong line: input is dropped up to its newline */
 	bool dead;		/* hung up or over a limit: dropped at the next service */
 	bool deferred;
 	void *data;
@@ -156,7 +157,8 @@ int ctl_server_pollfds(const struct ctl_server *srv, struct pollfd *pfds, int ma
 		/* A client that does not read its replies is not read either: it stalls alone. */
 		ev = (short)((c->eof || c->out_len - c->out_off > CTL_OUT_PAUSE ? 0 : POLLIN) |
 			     (c->out_len > c->out_off ? POLLOUT : 0));
-		if (ev)
+		/* A waiting client that said all it will say is watched for hanging up. */
+		if (ev || c->deferred)
 			pfds[n++] = (struct pollfd){ .fd = c->fd, .events = ev };
 	}
 	return n;
@@ -248,12 +250,14 @@ static void answer_lines(struct ctl_server *srv, struct ctl_client *c)
 
 	while (budget-- > 0 && !c->deferred && !c->dead && c->out_len - c->out_off <= CTL_OUT_PAUSE &&
 	       (nl = memchr(c->in, '\n', c->in_len))) {
-		size_t used = (size_t)(nl - c->in) + 1;
+		size_t used = (size_t)(nl - c->in) + 1, len = used - 1;
 
-		*nl = 0;
-		if (nl > c->in && nl[-1] == '\r')
-			nl[-1] = 0;
-		if (memchr(c->in, 0, used - 1))
+		if (len && c->in[len - 1] == '\r')
+			len--;	/* CRLF, as telnet-like clients send */
+		c->in[len] = 0;
+		if (c->skipping)
+			c->skipping = false;	/* the rest of an overlong line */
+		else if (memchr(c->in, 0, len))
 			ctl_reply(c, "{\"v\":1,\"ok\":false,\"error\":\"request line holds a NUL byte\"}");
 		else
 			srv->fn(srv->ctx, c, c->in);
@@ -261,8 +265,10 @@ static void answer_lines(struct ctl_server *srv, struct ctl_client *c)
 		c->in_len -= used;
 	}
 	if (c->in_len == sizeof(c->in)) {
-		ctl_reply(c, "{\"v\":1,\"ok\":false,\"error\":\"request line too long\"}");
-		c->eof = true;
+		/* Answered once; what follows up to its newline is dropped, not read as requests. */
+		if (!c->skipping)
+			ctl_reply(c, "{\"v\":1,\"ok\":false,\"error\":\"request line too long\"}");
+		c->skipping = true;
 		c->in_len = 0;
 	}
 }
@@ -373,23 +379,27 @@ void ctl_server_service(struct ctl_server *srv, const struct pollfd *pfds, int n
 
 	if (!srv)
 		return;
+	/* Clients first: a request already sent makes its client busy, not idle, before a
+	 * new one may take the place of the one idle longest. */
 	for (int k = 0; k < n; k++) {
-		struct ctl_client *c;
+		struct ctl_client *c = pfds[k].revents && pfds[k].fd != srv->listen_fd ? client_of(srv, pfds[k].fd) : NULL;
 
-		if (!pfds[k].revents)
-			continue;
-		if (pfds[k].fd == srv->listen_fd) {
-			accept_clients(srv);
-			continue;
-		}
-		c = client_of(srv, pfds[k].fd);
 		if (!c)
 			continue;
 		if (pfds[k].revents & POLLOUT)
 			flush_out(c);
 		if (pfds[k].revents & (POLLIN | POLLHUP | POLLERR))
 			read_client(c);
+		/* Gone for good (not half-closed): nobody is left to answer. */
+		if (pfds[k].revents & (POLLHUP | POLLERR))
+			c->dead = c->dead || c->deferred || c->eof;
 	}
+	for (int i = 0; i < CTL_MAX_CLIENTS; i++)
+		if (srv->clients[i])
+			answer_lines(srv, srv->clients[i]);
+	for (int k = 0; k < n; k++)
+		if (pfds[k].revents && pfds[k].fd == srv->listen_fd)
+			accept_clients(srv);
 	for (int i = 0; i < CTL_MAX_CLIENTS; i++) {
 		if (!srv->clients[i])
 			continue;

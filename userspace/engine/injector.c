@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
@@ -10,10 +12,20 @@
 #include "injector.bpf.skel.h"
 #include "engine/injector.h"
 #include "engine/kernel_features.h"
+#include "engine/seccomp_sup.h"
 #include "engine/shared_holds.h"
 #include "util/log.h"
 
 #define TRACKING_LINKS 3
+#define MAX_HOOKS 40
+#define HOOK_PREFIX "fmod_ret/security_"
+
+/* A security hook program and the probes that need it attached. */
+struct hook_prog {
+	struct bpf_program *prog;
+	struct bpf_link *link;
+	int users;
+};
 
 struct injector {
 	struct injector_bpf *skel;
@@ -26,7 +38,17 @@ struct injector {
 	struct fp_rule_state *state;	/* the mmapped rule_state array */
 	size_t state_len;
 	struct bpf_link *probe_links[FP_MAX_PROBES];
+	struct hook_prog hooks[MAX_HOOKS];
+	__u8 probe_hook[FP_MAX_PROBES];	/* index + 1 in hooks of the probe's hook */
 	struct bpf_link *tracking[TRACKING_LINKS];
+	int epoll_fd;			/* the ring buffers and the supervisor's descriptors */
+	struct seccomp_sup *sup;
+	struct fp_seccomp_call *call;	/* the mapped seccomp_call record */
+	/* What the supervisor must read per probe follows the rules: kept here. */
+	struct fp_rule *rules;		/* FP_MAX_RULES, as last set */
+	struct fp_probe *probes;	/* FP_MAX_PROBES */
+	char (*cgroup_paths)[256];	/* FP_MAX_RULES, relative to the cgroup2 root */
+	bool needs_dirty;
 };
 
 struct injector *injector__new(void)
@@ -36,6 +58,7 @@ struct injector *injector__new(void)
 
 	if (!inj)
 		return NULL;
+	inj->epoll_fd = -1;
 	inj->skel = injector_bpf__open();
 	if (!inj->skel) {
 		err = -errno;
@@ -70,6 +93,26 @@ static int reuse_shared(struct bpf_map *map)
 	return err;
 }
 
+/* A hook program on a function this kernel lacks would fail the whole load. */
+static void configure_hooks(struct injector *inj, bool want)
+{
+	struct bpf_program *prog;
+	int n = 0;
+
+	bpf_program__set_autoload(inj->skel->progs.fp_hook_entry, want);
+	bpf_object__for_each_program(prog, inj->skel->obj) {
+		const char *sec = bpf_program__section_name(prog);
+		bool load;
+
+		if (strncmp(sec, HOOK_PREFIX, strlen(HOOK_PREFIX)))
+			continue;
+		load = want && n < MAX_HOOKS && feature_kernel_func(sec + strlen("fmod_ret/"));
+		bpf_program__set_autoload(prog, load);
+		if (load)
+			inj->hooks[n++].prog = prog;
+	}
+}
+
 static void configure(struct injector *inj, const struct injector_opts *opts)
 {
 	struct injector_bpf *skel = inj->skel;
@@ -81,6 +124,8 @@ static void configure(struct injector *inj, const struct injector_opts *opts)
 	bpf_program__set_autoload(inj->direct_write ? skel->progs.fp_hit_stop : skel->progs.fp_hit_write, false);
 	/* A kernel without bpf_override_return rejects the whole object otherwise. */
 	bpf_program__set_autoload(skel->progs.fp_kernel_hit, opts->kernel_probes);
+	bpf_program__set_autoload(skel->progs.fp_seccomp_decide, opts->seccomp);
+	configure_hooks(inj, opts->hooks);
 	/* Tokens carry 16 bits of it, holds and claims all 32. */
 	while (!(nonce & 0xffff))
 		if (getrandom(&nonce, sizeof(nonce), 0) != sizeof(nonce))
@@ -111,6 +156,34 @@ static int load_object(struct injector *inj)
 	return err;
 }
 
+static int watch(struct injector *inj, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(inj->epoll_fd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+static int start_supervisor(struct injector *inj)
+{
+	size_t len = sizeof(struct fp_seccomp_call);
+
+	inj->call = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 bpf_map__fd(inj->skel->maps.seccomp_call), 0);
+	if (inj->call == MAP_FAILED) {
+		inj->call = NULL;
+		return -errno;
+	}
+	inj->rules = calloc(FP_MAX_RULES, sizeof(*inj->rules));
+	inj->probes = calloc(FP_MAX_PROBES, sizeof(*inj->probes));
+	inj->cgroup_paths = calloc(FP_MAX_RULES, sizeof(*inj->cgroup_paths));
+	inj->sup = seccomp_sup__new(bpf_program__fd(inj->skel->progs.fp_seccomp_decide), inj->call);
+	if (!inj->rules || !inj->probes || !inj->cgroup_paths || !inj->sup) {
+		log_error("seccomp supervisor: out of memory, or no seccomp notification sizes");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 int injector__load(struct injector *inj, const struct injector_opts *opts)
 {
 	int err;
@@ -134,7 +207,10 @@ int injector__load(struct injector *inj, const struct injector_opts *opts)
 		log_error("cannot create ring buffers: %s", strerror(-err));
 		return err;
 	}
-	return 0;
+	inj->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (inj->epoll_fd < 0 || watch(inj, ring_buffer__epoll_fd(inj->rb)))
+		return -errno;
+	return opts->seccomp ? start_supervisor(inj) : 0;
 }
 
 bool injector__direct_write(const struct injector *inj)
@@ -184,6 +260,10 @@ int injector__set_rule(struct injector *inj, __u32 rid, const struct fp_rule *ru
 	if (bpf_map__update_elem(inj->skel->maps.rule_state, &rid, sizeof(rid), &st, sizeof(st), BPF_ANY) ||
 	    bpf_map__update_elem(inj->skel->maps.rules, &rid, sizeof(rid), &copy, sizeof(copy), BPF_ANY))
 		return -errno;
+	if (inj->rules) {
+		inj->rules[rid] = copy;
+		inj->needs_dirty = true;
+	}
 	return 0;
 }
 
@@ -202,15 +282,47 @@ int injector__disable_rule(struct injector *inj, __u32 rid)
 	r.gen++;
 	if (bpf_map__update_elem(inj->skel->maps.rules, &rid, sizeof(rid), &r, sizeof(r), BPF_ANY))
 		return -errno;
+	if (inj->rules) {
+		inj->rules[rid] = r;
+		inj->needs_dirty = true;
+	}
 	return 0;
 }
 
-int injector__set_cgroup(struct injector *inj, __u32 rid, int cgroup_fd)
+/* /sys/fs/cgroup/a/b -> /a/b: how /proc/PID/cgroup names it, relative to the cgroup2
+ * mount the path is under (a host may mount the hierarchy more than once, or elsewhere). */
+static void cgroup_relative(const char *path, char *out, size_t len)
+{
+	char real[4096], line[4096], mnt[1024], type[64], best[1024] = "";
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	size_t n;
+
+	if (!realpath(path, real))
+		snprintf(real, sizeof(real), "%s", path);
+	while (f && fgets(line, sizeof(line), f)) {
+		n = 0;
+		if (sscanf(line, "%*s %*s %*s %*s %1023s %*[^-]- %63s", mnt, type) != 2 || strcmp(type, "cgroup2"))
+			continue;
+		n = strlen(mnt);
+		if (!strncmp(real, mnt, n) && (real[n] == '/' || !real[n]) && n > strlen(best))
+			snprintf(best, sizeof(best), "%s", mnt);
+	}
+	if (f)
+		fclose(f);
+	n = strlen(best);
+	snprintf(out, len, "%.255s", !best[0] ? real : real[n] ? real + n : "/");
+}
+
+int injector__set_cgroup(struct injector *inj, __u32 rid, int cgroup_fd, const char *path)
 {
 	__u32 fd = (__u32)cgroup_fd;
 
 	if (bpf_map__update_elem(inj->skel->maps.cgroups, &rid, sizeof(rid), &fd, sizeof(fd), BPF_ANY))
 		return -errno;
+	if (inj->cgroup_paths && rid < FP_MAX_RULES) {
+		cgroup_relative(path, inj->cgroup_paths[rid], sizeof(inj->cgroup_paths[rid]));
+		inj->needs_dirty = true;
+	}
 	return 0;
 }
 
@@ -243,7 +355,86 @@ int injector__set_probe(struct injector *inj, __u32 probe_id, const struct fp_pr
 	if (bpf_map__update_elem(inj->skel->maps.probes, &probe_id, sizeof(probe_id), probe,
 				 sizeof(*probe), BPF_ANY))
 		return -errno;
+	if (inj->probes && probe_id < FP_MAX_PROBES) {
+		inj->probes[probe_id] = *probe;
+		inj->needs_dirty = true;
+	}
 	return 0;
+}
+
+/* What the supervisor reads about a caller for one probe: what its active rules filter on. */
+static void probe_needs(const struct injector *inj, __u32 id, struct sup_needs *n)
+{
+	const struct fp_probe *p = &inj->probes[id];
+
+	memset(n, 0, sizeof(*n));
+	for (__u32 i = 0; i < p->nrules && i < FP_RULES_PER_PROBE; i++) {
+		__u32 rid = p->rules[i];
+		const struct fp_rule *r = rid < FP_MAX_RULES ? &inj->rules[rid] : NULL;
+
+		if (!r || !r->active)
+			continue;
+		n->uid |= (r->flags & FP_RF_UID) != 0;
+		n->comm |= r->comm[0] != 0;
+		for (int a = 0; a < FP_MAX_ARGS; a++)
+			if (r->args[a].kind == FP_ARG_STR_GLOB)
+				n->strings |= 1u << a;
+		if ((r->flags & FP_RF_CGROUP) && n->ncgroups < 8) {
+			n->cgroups[n->ncgroups].rid = rid;
+			snprintf(n->cgroups[n->ncgroups++].path, sizeof(n->cgroups[0].path), "%s", inj->cgroup_paths[rid]);
+		}
+	}
+}
+
+static void refresh_needs(struct injector *inj)
+{
+	struct sup_needs n;
+
+	if (!inj->sup || !inj->needs_dirty)
+		return;
+	for (__u32 id = 0; id < FP_MAX_PROBES; id++) {
+		probe_needs(inj, id, &n);
+		seccomp_sup__set_needs(inj->sup, id, &n);
+	}
+	inj->needs_dirty = false;
+}
+
+int injector__seccomp_add(struct injector *inj, __u32 probe_id, int nr)
+{
+	int err;
+
+	err = inj->sup ? seccomp_sup__add(inj->sup, nr, probe_id) : -EBUSY;
+	if (err == -EBUSY)
+		log_error("seccomp: the command's filter is fixed once it runs: name this syscall in a rule at start (even 'sys:NAME = off') to set it live");
+	else if (err == -E2BIG)
+		log_error("seccomp: too many syscalls (at most %d in a session)", SUP_MAX_SYSCALLS);
+	return err;
+}
+
+int injector__child_before_exec(struct injector *inj, int report_fd)
+{
+	if (!seccomp_sup__wanted(inj->sup))
+		return 0;
+	return seccomp_sup__child_install(inj->sup, report_fd);
+}
+
+int injector__child_started(struct injector *inj, pid_t child, int report_fd)
+{
+	int err;
+
+	if (!seccomp_sup__wanted(inj->sup))
+		return 0;
+	err = seccomp_sup__adopt(inj->sup, child, report_fd);
+	if (!err)
+		err = watch(inj, seccomp_sup__listener(inj->sup));
+	if (!err)
+		err = watch(inj, seccomp_sup__timer(inj->sup));
+	return err;
+}
+
+int injector__seccomp_listener(const struct injector *inj)
+{
+	return seccomp_sup__listener(inj->sup);
 }
 
 int injector__attach_usdt(struct injector *inj, __u32 probe_id, const char *path,
@@ -284,12 +475,81 @@ int injector__attach_kprobe(struct injector *inj, __u32 probe_id, const char *sy
 	return 0;
 }
 
+static struct hook_prog *find_hook(struct injector *inj, const char *hook)
+{
+	for (int i = 0; i < MAX_HOOKS && inj->hooks[i].prog; i++)
+		if (!strcmp(bpf_program__section_name(inj->hooks[i].prog) + strlen(HOOK_PREFIX), hook))
+			return &inj->hooks[i];
+	return NULL;
+}
+
+static struct bpf_link *attach_entry(struct injector *inj, __u32 probe_id, const char *entry)
+{
+	LIBBPF_OPTS(bpf_kprobe_opts, opts, .bpf_cookie = probe_id);
+	struct bpf_link *link = bpf_program__attach_kprobe_opts(inj->skel->progs.fp_hook_entry, entry, &opts);
+
+	if (!link)
+		log_error("cannot attach a kprobe to %s: %s", entry, strerror(errno));
+	return link;
+}
+
+int injector__attach_hook(struct injector *inj, __u32 probe_id, const char *entry, const char *hook)
+{
+	struct hook_prog *hp = hook ? find_hook(inj, hook) : NULL;
+	struct bpf_link *link;
+	int err;
+
+	if (probe_id >= FP_MAX_PROBES)
+		return -E2BIG;
+	if (!hook) {
+		/* Delay and signal only: nothing to fail in a hook. */
+		inj->probe_links[probe_id] = attach_entry(inj, probe_id, entry);
+		return inj->probe_links[probe_id] ? 0 : -errno;
+	}
+	if (!hp) {
+		log_error("lsm: security_%s is not loaded (this kernel has no such function)", hook);
+		return -EOPNOTSUPP;
+	}
+	/* The hook first: a decision taken before it is there would be given back. */
+	if (!hp->link) {
+		hp->link = bpf_program__attach_trace(hp->prog);
+		if (!hp->link) {
+			err = -errno;
+			log_error("cannot attach fmod_ret to security_%s: %s", hook, strerror(-err));
+			return err;
+		}
+	}
+	link = attach_entry(inj, probe_id, entry);
+	if (!link) {
+		err = -errno;
+		if (!hp->users) {
+			bpf_link__destroy(hp->link);
+			hp->link = NULL;
+		}
+		return err;
+	}
+	hp->users++;
+	inj->probe_links[probe_id] = link;
+	inj->probe_hook[probe_id] = (__u8)(hp - inj->hooks + 1);
+	return 0;
+}
+
 void injector__detach(struct injector *inj, __u32 probe_id)
 {
+	struct hook_prog *hp;
+
 	if (probe_id >= FP_MAX_PROBES)
 		return;
 	bpf_link__destroy(inj->probe_links[probe_id]);
 	inj->probe_links[probe_id] = NULL;
+	if (!inj->probe_hook[probe_id])
+		return;
+	hp = &inj->hooks[inj->probe_hook[probe_id] - 1];
+	inj->probe_hook[probe_id] = 0;
+	if (--hp->users == 0) {
+		bpf_link__destroy(hp->link);
+		hp->link = NULL;
+	}
 }
 
 void injector__detach_all(struct injector *inj)
@@ -298,6 +558,7 @@ void injector__detach_all(struct injector *inj)
 		bpf_link__destroy(inj->tracking[i]);
 		inj->tracking[i] = NULL;
 	}
+	/* Entries before the hooks they leave decisions for (injector__detach's order). */
 	for (int i = FP_MAX_PROBES - 1; i >= 0; i--)
 		injector__detach(inj, (__u32)i);
 }
@@ -323,16 +584,29 @@ int injector__attach_tracking(struct injector *inj)
 
 int injector__consume(struct injector *inj, injector_event_fn fn, void *ctx)
 {
+	int n;
+
 	if (!inj->rb)
 		return 0;	/* never loaded */
 	inj->fn = fn;
 	inj->fn_ctx = ctx;
-	return ring_buffer__consume(inj->rb);
+	n = ring_buffer__consume(inj->rb);
+	if (inj->sup) {
+		refresh_needs(inj);
+		seccomp_sup__service(inj->sup);
+		/* What the calls just answered reported. */
+		if (n >= 0) {
+			int more = ring_buffer__consume(inj->rb);
+
+			n = more < 0 ? more : n + more;
+		}
+	}
+	return n;
 }
 
 int injector__event_fd(const struct injector *inj)
 {
-	return inj->rb ? ring_buffer__epoll_fd(inj->rb) : -1;
+	return inj->epoll_fd;
 }
 
 void injector__set_guard(struct injector *inj, pid_t pid)
@@ -383,6 +657,15 @@ void injector__free(struct injector *inj)
 	if (!inj)
 		return;
 	injector__detach_all(inj);
+	seccomp_sup__release_all(inj->sup);
+	seccomp_sup__free(inj->sup);
+	if (inj->call)
+		munmap(inj->call, sizeof(*inj->call));
+	free(inj->rules);
+	free(inj->probes);
+	free(inj->cgroup_paths);
+	if (inj->epoll_fd >= 0)
+		close(inj->epoll_fd);
 	ring_buffer__free(inj->rb);
 	if (inj->state)
 		munmap(inj->state, inj->state_len);

@@ -18,6 +18,8 @@ struct injector_opts {
 	bool emit_evals;	/* a report for every evaluation, not only injections */
 	__u32 pause_poll_ms;
 	bool kernel_probes;	/* load the kprobe program (set by the kprobe backend) */
+	bool seccomp;		/* load the seccomp decision program (set by the seccomp backend) */
+	bool hooks;		/* load the hook programs the kernel has (set by the lsm backend) */
 	__u64 max_injections;	/* 0 = no limit; past it nothing is injected */
 };
 
@@ -36,8 +38,8 @@ int injector__add_target_at_exec(struct injector *inj, pid_t pid);
 int injector__set_rule(struct injector *inj, __u32 rid, const struct fp_rule *rule);
 /* Turns the rule off and bumps its generation, which releases threads waiting on it. */
 int injector__disable_rule(struct injector *inj, __u32 rid);
-/* Scopes rule rid to the cgroup (v2 directory fd) and its descendants. */
-int injector__set_cgroup(struct injector *inj, __u32 rid, int cgroup_fd);
+/* Scopes rule rid to the cgroup (v2 directory fd, at path) and its descendants. */
+int injector__set_cgroup(struct injector *inj, __u32 rid, int cgroup_fd, const char *path);
 int injector__rule_state(struct injector *inj, __u32 rid, struct fp_rule_state *out);
 /* A verdict BPF counted could not be delivered: injected becomes lost, and the term's
  * count and the --max-injections ticket are given back. */
@@ -48,13 +50,26 @@ int injector__attach_usdt(struct injector *inj, __u32 probe_id, const char *path
 			  const char *provider, const char *name);
 /* A kprobe on a syscall's entry wrapper or an error-injectable function. */
 int injector__attach_kprobe(struct injector *inj, __u32 probe_id, const char *symbol);
+/* The lsm backend: the decision at a kprobe on the syscall's entry, the error from the
+ * fmod_ret program on security_<hook> (attached while some probe needs it). */
+int injector__attach_hook(struct injector *inj, __u32 probe_id, const char *entry, const char *hook);
 void injector__detach(struct injector *inj, __u32 probe_id);
 /* Every program detached; maps and buffers stay readable until injector__free. */
 void injector__detach_all(struct injector *inj);
 int injector__attach_tracking(struct injector *inj);
+/* Seccomp backend: the command's filter hands syscall nr to the supervisor for probe_id.
+ * Only before the command starts (-EBUSY after: a filter cannot change). */
+int injector__seccomp_add(struct injector *inj, __u32 probe_id, int nr);
 
-/* Requests first, then reports, each to fn; returns records handled or -errno.
- * injector__event_fd says when to call it. */
+/* run's command: in the child, once it may go and right before its exec (the engine's
+ * part of starting it: the seccomp filter); then in the parent once it was told to go. */
+int injector__child_before_exec(struct injector *inj, int report_fd);
+int injector__child_started(struct injector *inj, pid_t child, int report_fd);
+/* The seccomp listener processes may still depend on after the session (else -1). */
+int injector__seccomp_listener(const struct injector *inj);
+
+/* Requests first, then reports, each to fn, then the seccomp supervisor's calls;
+ * returns records handled or -errno. injector__event_fd says when to call it. */
 int injector__consume(struct injector *inj, injector_event_fn fn, void *ctx);
 /* Readable when records are waiting, for the caller's own poll loop. */
 int injector__event_fd(const struct injector *inj);

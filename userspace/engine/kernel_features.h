@@ -5,6 +5,7 @@
 #define FPBPF_KERNEL_FEATURES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 bool feature_probe_write_user(void);
 bool feature_override_return(void);
@@ -13,5 +14,12 @@ bool feature_kprobe_progs(void);
 /* The kprobe PMU that libbpf attaches kprobes through (CONFIG_KPROBES). */
 bool feature_kprobe_pmu(void);
 bool feature_uprobe_regs_write(void);
+/* BPF_PROG_TYPE_SYSCALL programs (Linux 5.14+), which the seccomp backend runs. */
+bool feature_syscall_progs(void);
+/* Whether the running kernel's BTF has function name (attach targets of fmod_ret). */
+bool feature_kernel_func(const char *name);
+/* An fmod_ret program loads and attaches on a security_* function (BPF trampolines,
+ * BTF); else why names what failed. */
+bool feature_fmod_ret_hooks(char *why, size_t len);
 
 #endif

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "engine/sys_backend.h"
 
-extern const struct sys_backend sys_kprobe_backend;
+extern const struct sys_backend sys_kprobe_backend, sys_lsm_backend, sys_seccomp_backend;
 
-const struct sys_backend *const sys_backends[] = { &sys_kprobe_backend, NULL };
+const struct sys_backend *const sys_backends[] = { &sys_kprobe_backend, &sys_lsm_backend, &sys_seccomp_backend,
+						   NULL };
 
 const struct sys_backend *sys_backend_by_name(const char *name)
 {
@@ -15,7 +17,8 @@ const struct sys_backend *sys_backend_by_name(const char *name)
 	return NULL;
 }
 
-static bool usable(const struct sys_backend *b, const struct rule *r, char *why, size_t len, bool *rule_fault)
+static bool usable(const struct sys_backend *b, const struct rule *r, const struct backend_env *env, char *why,
+		   size_t len, bool *rule_fault)
 {
 	char reason[512];
 
@@ -23,16 +26,21 @@ static bool usable(const struct sys_backend *b, const struct rule *r, char *why,
 		snprintf(why, len, "%s", reason);
 		return false;
 	}
-	if (!b->serves(r, reason, sizeof(reason))) {
-		snprintf(why, len, "%s", reason);
+	switch (b->serves(r, env, reason, sizeof(reason))) {
+	case 0:
+		return true;
+	case -EINVAL:
 		*rule_fault = true;
+		/* fallthrough */
+	default:
+		snprintf(why, len, "%s", reason);
 		return false;
 	}
 	return true;
 }
 
-const struct sys_backend *sys_backend_pick(const struct rule *r, const char *forced, char *why, size_t len,
-					   bool *rule_fault)
+const struct sys_backend *sys_backend_pick(const struct rule *r, const struct backend_env *env,
+					   const char *forced, char *why, size_t len, bool *rule_fault)
 {
 	const struct sys_backend *b;
 	size_t used = 0;
@@ -45,24 +53,30 @@ const struct sys_backend *sys_backend_pick(const struct rule *r, const char *for
 			*rule_fault = true;
 			return NULL;
 		}
-		return usable(b, r, why, len, rule_fault) ? b : NULL;
+		return usable(b, r, env, why, len, rule_fault) ? b : NULL;
 	}
 	why[0] = 0;
 	for (int i = 0; sys_backends[i]; i++) {
 		char reason[512];
 
-		if (usable(sys_backends[i], r, reason, sizeof(reason), rule_fault))
+		if (usable(sys_backends[i], r, env, reason, sizeof(reason), rule_fault))
 			return sys_backends[i];
 		used += (size_t)snprintf(why + used, used < len ? len - used : 0, "%s%s", used ? "; " : "", reason);
 	}
 	return NULL;
 }
 
-void sys_backends_configure_available(struct injector_opts *o)
+void sys_backends_configure(struct injector_opts *o, bool (*in_use)(const struct sys_backend *b, void *ctx),
+			    void *ctx)
 {
 	char why[512];
 
-	for (int i = 0; sys_backends[i]; i++)
-		if (sys_backends[i]->available(why, sizeof(why)))
-			sys_backends[i]->configure(o);
+	for (int i = 0; sys_backends[i]; i++) {
+		const struct sys_backend *b = sys_backends[i];
+
+		if (b->fixed_at_start && !in_use(b, ctx))
+			continue;
+		if (b->available(why, sizeof(why)))
+			b->configure(o);
+	}
 }

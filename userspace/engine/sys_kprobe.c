@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Backend: a kprobe on the syscall's entry wrapper (or an error-injectable function);
  * the verdict leaves BPF as the overridden return value (bpf_override_return). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "engine/injector.h"
@@ -23,18 +24,19 @@ static bool kprobe_available(char *why, size_t len)
 	return true;
 }
 
-static bool kprobe_serves(const struct rule *r, char *why, size_t len)
+static int kprobe_serves(const struct rule *r, const struct backend_env *env, char *why, size_t len)
 {
 	int ret;
 
+	(void)env;
 	if (r->kind == TARGET_SYS)
-		return true;
+		return 0;
 	ret = kfunc_injectable(r->name, why, len);
 	if (ret < 0) {
 		pr_warn("fpbpf: %s; attaching to %s without checking it\n", why, r->name);
-		return true;
+		return 0;
 	}
-	return ret == 1;
+	return ret == 1 ? 0 : -EINVAL;
 }
 
 static int kprobe_point(const struct rule *r, char *point, size_t len, char *why, size_t whylen)
@@ -56,18 +58,14 @@ static int kprobe_attach(struct injector *inj, __u32 probe_id, const char *point
 	return injector__attach_kprobe(inj, probe_id, point);
 }
 
-static void kprobe_detach(struct injector *inj, __u32 probe_id)
-{
-	injector__detach(inj, probe_id);
-}
-
 const struct sys_backend sys_kprobe_backend = {
 	.name = "kprobe",
 	.verdict = "bpf_override_return from a kprobe on the entry",
+	.gives = "kfunc: faults, return(N) on attach, the cheapest syscall faults",
 	.available = kprobe_available,
 	.serves = kprobe_serves,
 	.attach_point = kprobe_point,
 	.configure = kprobe_configure,
 	.attach = kprobe_attach,
-	.detach = kprobe_detach,
+	.detach = injector__detach,
 };

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,6 +250,9 @@ static int parse_action_arg(struct parser *p, struct rule_term *t, const char *a
 		if (n < 0)
 			return fail_at(p, col, "signal needs a signal name or number, like signal(SIGUSR1)%s%s%s",
 				       has_arg ? ", got '" : "", has_arg ? arg : "", has_arg ? "'" : "");
+		/* A stop nobody continues would outlive the session. */
+		if (n == SIGSTOP || n == SIGTSTP || n == SIGTTIN || n == SIGTTOU)
+			return fail_at(p, col, "signal(%s) would leave the process stopped after the session; to hold it, use pause or sleep(MS)", arg);
 		t->value = n;
 		return 0;
 	case RA_PRINT:
@@ -351,6 +355,38 @@ static int parse_when(struct parser *p, const char *v, size_t col, struct rule *
 	return 0;
 }
 
+/* Unsigned 64-bit values past INT64_MAX (0xffffffffffffffff, an unsigned argument's
+ * all-ones) compare as the same bits. */
+static bool parse_u64_bits(const char *s, int64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end)
+		return false;
+	*out = (int64_t)v;
+	return true;
+}
+
+/* Digits, a sign or 0x: a number, whatever its size; never taken for a glob. */
+static bool looks_like_number(const char *s)
+{
+	if (*s == '-' || *s == '+')
+		s++;
+	if (!isdigit((unsigned char)*s))
+		return false;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	for (; *s; s++)
+		if (!isxdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
 /* NAME or NAME|NAME...: upper-case identifiers, as flag constants are written. */
 static bool looks_like_flags(const char *v)
 {
@@ -383,10 +419,13 @@ static int parse_arg_value(struct parser *p, const char *key, char *val, size_t 
 			return fail_at(p, vcol, "missing closing '\"' in %s=", key);
 		val[n - 1] = 0;
 		memmove(val, val + 1, n - 1);
-	} else if (parse_i64(val, INT64_MIN, INT64_MAX, &v)) {
+	} else if (parse_i64(val, INT64_MIN, INT64_MAX, &v) || parse_u64_bits(val, &v)) {
 		a->kind = mask ? FP_ARG_INT_MASK : FP_ARG_INT_EQ;
 		a->value = v;
 		return 0;
+	} else if (looks_like_number(val)) {
+		return fail_at(p, vcol, "%s%s=%s: out of range, expected a number that fits 64 bits (quote a string glob: \"...\")",
+			       key, mask ? "&" : "", val);
 	} else if (mask || looks_like_flags(val)) {
 		/* Upper-case words are flag names; a glob for such a string needs quotes. */
 		if (flags_from_names(val, &flags, bad, sizeof(bad)))
@@ -415,6 +454,8 @@ static int parse_filter(struct parser *p, const char *tok, size_t col, struct ru
 	const char *hint;
 	int64_t v;
 
+	if (tok[0] == '#')
+		return fail_at(p, col, "'#' starts a comment only in rule files; a rule given alone (-e, set) takes none");
 	if (klen >= sizeof(key))
 		klen = sizeof(key) - 1;
 	memcpy(key, tok, klen);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "rules/names.h"
 #include "rules/syscalls.h"
+#include "syscall_numbers.h"
 
 #if defined(__x86_64__)
 #define SYSCALL_PREFIX "__x64_sys_"
@@ -242,4 +243,23 @@ int kfunc_injectable(const char *func, char *why, size_t whylen)
 	snprintf(why, whylen, "'%s' is not on the kernel's error-injection list (" ERROR_INJECTION_LIST ")%s",
 		 func, hint);
 	return 0;
+}
+
+int sys_number(const char *name, char *why, size_t whylen)
+{
+	struct closest3 c;
+
+	closest3_init(&c);
+	for (size_t i = 0; i < sizeof(syscall_numbers) / sizeof(syscall_numbers[0]); i++) {
+		if (!strcmp(syscall_numbers[i].name, name))
+			return syscall_numbers[i].nr;
+		closest3_add(&c, name, syscall_numbers[i].name);
+	}
+	{
+		char near[256];
+
+		closest3_format(&c, near, sizeof(near));
+		snprintf(why, whylen, "no syscall '%s' on this architecture%s", name, near);
+	}
+	return -1;
 }

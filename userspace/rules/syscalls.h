@@ -29,6 +29,9 @@ int sys_arg_index(const struct sys_signature *sig, const char *key);
  * with the closest syscall names in it. */
 int sys_kernel_symbol(const char *name, char *sym, size_t len, char *why, size_t whylen);
 
+/* The syscall's number on this architecture, or -1 with the closest names in why. */
+int sys_number(const char *name, char *why, size_t whylen);
+
 /* Whether func is on the kernel's error-injection list: 1 yes, 0 no (why names the list
  * and the closest entries), -1 the list cannot be read (why says which file). */
 int kfunc_injectable(const char *func, char *why, size_t whylen);

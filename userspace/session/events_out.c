@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include "engine/sys_backend.h"
 #include "rules/names.h"
 #include "rules/rules.h"
 #include "session/events_out.h"
 #include "session/probe_table.h"
 #include "util/json_writer.h"
+#include "util/log.h"
 
 long long events_out__now_ns(void)
 {
@@ -18,12 +21,21 @@ long long events_out__now_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+void events_out__check(struct events_out *o)
+{
+	if (o->write_error || !ferror(o->f))
+		return;
+	o->write_error = errno ? errno : EIO;
+	log_error("cannot write events: %s (the session goes on; fpbpf will exit 1)", strerror(o->write_error));
+}
+
 static void emit(struct events_out *o, struct rec *r)
 {
 	if (o->json)
 		rec_print_json(r, o->f);
 	else
 		rec_print_text(r, o->f, NULL);
+	events_out__check(o);
 }
 
 static void head(struct events_out *o, struct rec *r, const char *type, long long ts_ns)
@@ -105,6 +117,8 @@ void events_out__hit(struct events_out *o, const char *type, const struct fp_eve
 	rec_str(&rec, "comm", e->comm, REC_KV);
 	rec_str(&rec, "provider", p ? p->provider : "?", REC_JSON_ONLY);
 	rec_str(&rec, "failpoint", p ? p->name : "?", REC_JSON_ONLY);
+	if (p && p->backend)
+		rec_str(&rec, "backend", p->backend->name, REC_JSON_ONLY);
 	snprintf(where, sizeof(where), "%s:%d", r ? r->origin : "?", r ? r->line : 0);
 	rec_str(&rec, "rule", r ? where : NULL, REC_KV);
 	rec_uint(&rec, "term", e->term, REC_JSON_ONLY);
@@ -156,6 +170,7 @@ void events_out__notice(struct events_out *o, const char *type, const char *fmt,
 		head(o, &rec, type, events_out__now_ns());
 		rec_str(&rec, "message", msg, REC_BARE);
 		rec_print_json(&rec, o->f);
+		events_out__check(o);
 		return;
 	}
 	/* On the terminal: notices are for whoever runs fpbpf, wherever events go. */

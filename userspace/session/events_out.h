@@ -16,7 +16,11 @@ struct events_out {
 	bool json;
 	long long t0_ns;	/* times are seconds since the session started */
 	unsigned long long count;	/* hit events printed */
+	int write_error;		/* errno of the first failed write, reported once */
 };
+
+/* Reports (once) a write that failed, e.g. a full disk or a reader that went away. */
+void events_out__check(struct events_out *o);
 
 /* An injection, an evaluation (-v), or a verdict that could not be delivered. */
 void events_out__hit(struct events_out *o, const char *type, const struct fp_event *e,

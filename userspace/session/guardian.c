@@ -9,12 +9,13 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "engine/seccomp_sup.h"
 #include "engine/shared_holds.h"
 #include "session/guardian.h"
 #include "util/json_writer.h"
 #include "util/log.h"
 
-enum { FD_HOLDS = 3, FD_CLAIMS, FD_PIPE, FD_PIDFD, FD_FIRST_FREE };
+enum { FD_HOLDS = 3, FD_CLAIMS, FD_PIPE, FD_PIDFD, FD_LISTENER, FD_FIRST_FREE };
 
 static void report(const struct guardian_args *a, int n)
 {
@@ -48,6 +49,12 @@ static void guard(const struct guardian_args *a)
 		;
 	if (read(FD_PIPE, &byte, 1) == 1 && byte == 'q')
 		_exit(0);	/* the controller cleaned up itself */
+	if (byte == 'k') {
+		/* The controller ended cleanly, but the command's children live on under its
+		 * seccomp filter: someone must answer their calls. */
+		seccomp_listener_continue_all(FD_LISTENER);
+		_exit(0);
+	}
 	/* EOF: the controller is dying. Wait until it is gone, since its uprobes and kprobes
 	 * detach only as its descriptors close; then nothing can stop a thread again. */
 	pfd = (struct pollfd){ .fd = FD_PIDFD, .events = POLLIN };
@@ -64,6 +71,8 @@ static void guard(const struct guardian_args *a)
 	if (ours.st_ino && !stat(a->sock_path, &now) && now.st_ino == ours.st_ino && now.st_dev == ours.st_dev)
 		unlink(a->sock_path);
 	report(a, n);
+	if (a->listener >= 0)
+		seccomp_listener_continue_all(FD_LISTENER);
 	_exit(0);
 }
 
@@ -79,7 +88,8 @@ static void become_guardian(const struct guardian_args *a, int pipe_rd, int pidf
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	if (dup2(a->holds_fd, FD_HOLDS) < 0 || dup2(a->claims_fd, FD_CLAIMS) < 0 ||
-	    dup2(pipe_rd, FD_PIPE) < 0 || dup2(pidfd, FD_PIDFD) < 0)
+	    dup2(pipe_rd, FD_PIPE) < 0 || dup2(pidfd, FD_PIDFD) < 0 ||
+	    (a->listener >= 0 && dup2(a->listener, FD_LISTENER) < 0))
 		_exit(1);
 	close_range(FD_FIRST_FREE, ~0U, 0);
 	devnull = open("/dev/null", O_RDWR);
@@ -133,6 +143,18 @@ void guardian_reap(struct guardian *g)
 	if (g->pid > 0)
 		while (waitpid(g->pid, NULL, 0) < 0 && errno == EINTR)
 			;
+	*g = (struct guardian){ -1, -1, -1 };
+}
+
+void guardian_hand_over(struct guardian *g)
+{
+	if (g->fd >= 0 && write(g->fd, "k", 1) != 1)
+		pr_debug("guardian: %s\n", strerror(errno));
+	/* Not waited for: it lives as long as the command's children need it. */
+	if (g->fd >= 0)
+		close(g->fd);
+	if (g->pidfd >= 0)
+		close(g->pidfd);
 	*g = (struct guardian){ -1, -1, -1 };
 }
 

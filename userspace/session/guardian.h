@@ -21,12 +21,17 @@ struct guardian_args {
 	int claims_fd;		/* the shared map of deliveries in flight */
 	__u32 nonce;		/* this session's entries in both */
 	const char *sock_path;	/* unlinked after a crash, if still this session's */
+	int listener;		/* the command's seccomp listener, or -1: answered "continue"
+				 * by the guardian when the controller is gone */
 	bool json;
 };
 
 int guardian_start(struct guardian *g, const struct guardian_args *a);
 /* A clean end: the guardian exits without touching anything. */
 void guardian_stop(struct guardian *g);
+/* A clean end while processes still run under the seccomp filter: the guardian stays and
+ * answers their calls "continue" until none is left. */
+void guardian_hand_over(struct guardian *g);
 /* After the guardian died on its own: reaps it. */
 void guardian_reap(struct guardian *g);
 

@@ -54,13 +54,16 @@ void probe_table__free(struct probe_table *pt)
 	free(pt);
 }
 
-int probe_table__add_file(struct probe_table *pt, const char *path)
+/* r, when given, is the rule that names the file: errors then say where it does. */
+static int add_file(struct probe_table *pt, const char *path, const struct rule *r)
 {
-	char err[512], real[PATH_MAX];
+	char err[512], real[PATH_MAX], where[RULE_PATH_LEN + 32] = "";
 	struct usdt_file *grown;
 
+	if (r)
+		snprintf(where, sizeof(where), "%s:%d:%d: ", r->origin, r->line, r->target_col);
 	if (!realpath(path, real)) {
-		log_error("%s: %s", path, strerror(errno));
+		log_error("%s%s: %s", where, path, strerror(errno));
 		return -ENOENT;
 	}
 	for (int i = 0; i < pt->nfiles; i++)
@@ -75,10 +78,15 @@ int probe_table__add_file(struct probe_table *pt, const char *path)
 		return -ENOMEM;
 	pt->files = grown;
 	if (usdt_file_read(real, &pt->files[pt->nfiles], err, sizeof(err))) {
-		log_error("%s", err);
+		log_error("%s%s", where, err);
 		return -EINVAL;
 	}
 	return pt->nfiles++;
+}
+
+int probe_table__add_file(struct probe_table *pt, const char *path)
+{
+	return add_file(pt, path, NULL);
 }
 
 void probe_table__add_library(const char *path, void *arg)
@@ -435,7 +443,7 @@ int probe_table__resolve(struct probe_table *pt, const struct rule *r, int rid,
 	if (backend)
 		return add_kernel_probe(pt, r, rid, backend);
 	if (r->path[0]) {
-		only = probe_table__add_file(pt, r->path);
+		only = add_file(pt, r->path, r);
 		if (only < 0)
 			return -EINVAL;
 	}

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "elf/libdeps.h"
+#include "engine/seccomp_sup.h"
 #include "engine/sys_backend.h"
 #include "rules/kernel_rules.h"
 #include "rules/ruleset.h"
@@ -242,20 +243,45 @@ static int find_files(struct session *s, char **cmd_path, pid_t *pid)
 	return 0;
 }
 
-static void restart_guardian(struct session *s)
+static int new_guardian(struct session *s, struct guardian *g)
 {
 	struct guardian_args a = {
 		.holds_fd = injector__holds_fd(s->inj), .claims_fd = injector__claims_fd(s->inj),
-		.nonce = injector__nonce(s->inj), .sock_path = ctl_server_path(s->ctl), .json = s->o->json,
+		.nonce = injector__nonce(s->inj), .sock_path = ctl_server_path(s->ctl),
+		.listener = injector__seccomp_listener(s->inj), .json = s->o->json,
 	};
+	int err = guardian_start(g, &a);
 
+	if (!err)
+		injector__set_guard(s->inj, g->pid);
+	return err;
+}
+
+static void restart_guardian(struct session *s)
+{
 	guardian_reap(&s->guard);
-	if (guardian_start(&s->guard, &a) == 0) {
-		injector__set_guard(s->inj, s->guard.pid);
+	if (new_guardian(s, &s->guard) == 0)
 		events_out__notice(&s->out, "guardian", "the guardian died; a new one (pid %d) took its place", s->guard.pid);
-	} else {
+	else
 		events_out__notice(&s->out, "guardian", "the guardian died and no new one could start: if fpbpf is killed now, held processes stay stopped");
+}
+
+/* The command's seccomp listener exists now: a guardian that keeps it takes over, so that
+ * calls of the command are answered even if fpbpf is killed. The new one first. */
+static int guard_listener(struct session *s)
+{
+	struct guardian old = s->guard;
+	int err;
+
+	if (injector__seccomp_listener(s->inj) < 0)
+		return 0;
+	err = new_guardian(s, &s->guard);
+	if (err) {
+		s->guard = old;
+		return err;
 	}
+	guardian_stop(&old);
+	return 0;
 }
 
 static int poll_once(struct session *s, int timeout)
@@ -342,13 +368,15 @@ static int run_loop(struct session *s, pid_t *child, struct session_result *res)
 	return 0;
 }
 
-/* The command, forked now and exec'd once it is a target, so its first hit is seen. */
-static pid_t fork_command(const char *path, char **argv, int *go_fd)
+/* The command, forked now and exec'd once it is a target, so its first hit is seen.
+ * Right before its exec the engine may set it up (a seccomp filter), reporting back on
+ * report_fd. */
+static pid_t fork_command(struct session *s, const char *path, int *go_fd, int *report_fd)
 {
-	int sync_pipe[2];
+	int sync_pipe[2], report[2];
 	pid_t child;
 
-	if (pipe2(sync_pipe, O_CLOEXEC)) {
+	if (pipe2(sync_pipe, O_CLOEXEC) || pipe2(report, O_CLOEXEC)) {
 		log_error("pipe: %s", strerror(errno));
 		return -1;
 	}
@@ -357,34 +385,54 @@ static pid_t fork_command(const char *path, char **argv, int *go_fd)
 		log_error("fork: %s", strerror(errno));
 		close(sync_pipe[0]);
 		close(sync_pipe[1]);
+		close(report[0]);
+		close(report[1]);
 		return -1;
 	}
 	if (child == 0) {
 		char go;
+		int err;
 
 		close(sync_pipe[1]);
+		close(report[0]);
 		signal(SIGPIPE, SIG_DFL);
 		if (read(sync_pipe[0], &go, 1) != 1)
 			_exit(127);
-		execv(path, argv);
+		err = injector__child_before_exec(s->inj, report[1]);
+		if (err) {
+			fprintf(stderr, "fpbpf: cannot set up %s: %s\n", path, strerror(-err));
+			_exit(127);
+		}
+		execv(path, s->o->argv);
 		fprintf(stderr, "fpbpf: exec %s: %s\n", path, strerror(errno));
 		_exit(127);
 	}
 	close(sync_pipe[0]);
+	close(report[1]);
 	*go_fd = sync_pipe[1];
+	*report_fd = report[0];
 	return child;
+}
+
+static bool backend_in_use(const struct sys_backend *b, void *ctx)
+{
+	struct session *s = ctx;
+
+	for (int id = 0; id < rule_table__bound(s->rules); id++)
+		if (rule_table__used(s->rules, id) && rule_table__backend(s->rules, id) == b)
+			return true;
+	return false;
 }
 
 static int load_engine(struct session *s)
 {
 	struct injector_opts iopts = { .delivery = s->o->delivery, .emit_evals = log_verbosity >= LOG_INFO,
 				       .max_injections = s->o->max_injections, .filter_targets = s->scoped };
-	struct guardian_args a = { .json = s->o->json };
 	struct hold_ops ops;
 	int err;
 
 	/* Where the kernel can take them, `fpbpf set sys:...` works later too. */
-	sys_backends_configure_available(&iopts);
+	sys_backends_configure(&iopts, backend_in_use, s);
 	s->inj = injector__new();
 	if (!s->inj)
 		return -errno;
@@ -395,24 +443,17 @@ static int load_engine(struct session *s)
 	s->holds = holds__new(&ops);
 	if (!s->holds)
 		return -ENOMEM;
-	a.holds_fd = injector__holds_fd(s->inj);
-	a.claims_fd = injector__claims_fd(s->inj);
-	a.nonce = injector__nonce(s->inj);
-	a.sock_path = ctl_server_path(s->ctl);
-	err = guardian_start(&s->guard, &a);
-	if (!err)
-		injector__set_guard(s->inj, s->guard.pid);
-	return err;
+	return new_guardian(s, &s->guard);
 }
 
 /* Targets in place, then the command released: it execs as a target. */
 static int start_targets(struct session *s, const char *cmd_path, pid_t pid, pid_t *child, int *go_fd)
 {
 	pid_t target = pid;
-	int err;
+	int err, report_fd = -1;
 
 	if (s->o->argv) {
-		*child = fork_command(cmd_path, s->o->argv, go_fd);
+		*child = fork_command(s, cmd_path, go_fd, &report_fd);
 		if (*child < 0) {
 			*child = 0;
 			return -ECHILD;
@@ -429,11 +470,43 @@ static int start_targets(struct session *s, const char *cmd_path, pid_t pid, pid
 	}
 	s->out.t0_ns = now_ns();
 	session_print_start(s, target);
-	if (*child && write(*go_fd, "g", 1) != 1) {
+	if (!*child)
+		return 0;
+	if (write(*go_fd, "g", 1) != 1) {
+		err = -errno;
 		log_error("cannot start %s: %s", s->o->argv[0], strerror(errno));
-		return -errno;
+	} else {
+		close(*go_fd);
+		*go_fd = -1;
+		err = injector__child_started(s->inj, *child, report_fd);
+		if (!err)
+			err = guard_listener(s);
+		if (err)
+			kill(*child, SIGKILL);	/* it may wait for a supervisor that is not there */
 	}
-	return 0;
+	close(report_fd);
+	return err;
+}
+
+/* Stop-and-write markers waiting on this session ask it each poll whether to go on; with
+ * every rule off, the answer is a release. Another session may keep the semaphore up, so
+ * they cannot count on it dropping: answer them before detaching. Ends once no request
+ * came for three poll intervals (at most half a second). */
+static void release_marker_waiters(struct session *s)
+{
+	long long start = now_ns(), quiet_since = start;
+
+	if (!s->inj || !s->holds || injector__direct_write(s->inj))
+		return;
+	session_disable_all(s);
+	while (now_ns() - start < 500 * 1000000LL && now_ns() - quiet_since < 60 * 1000000LL) {
+		struct pollfd pfd = { .fd = injector__event_fd(s->inj), .events = POLLIN };
+
+		poll(&pfd, 1, 10);
+		if (injector__consume(s->inj, session_on_event, s) > 0)
+			quiet_since = now_ns();
+		holds__deliver(s->holds);
+	}
 }
 
 /* Detach first: paused markers see their semaphore drop and resume on their own, and
@@ -441,6 +514,7 @@ static int start_targets(struct session *s, const char *cmd_path, pid_t pid, pid
  * hit can change a counter; what is held goes last. */
 static void teardown(struct session *s, bool summary)
 {
+	release_marker_waiters(s);
 	if (s->inj) {
 		injector__consume(s->inj, session_on_event, s);
 		if (s->holds)
@@ -452,7 +526,11 @@ static void teardown(struct session *s, bool summary)
 		holds__release_all(s->holds);
 	if (summary)
 		session_print_summary(s);
-	guardian_stop(&s->guard);
+	if (s->inj && injector__seccomp_listener(s->inj) >= 0 &&
+	    seccomp_listener_in_use(injector__seccomp_listener(s->inj)))
+		guardian_hand_over(&s->guard);
+	else
+		guardian_stop(&s->guard);
 	injector__free(s->inj);
 	s->inj = NULL;
 	ctl_server_close(s->ctl);
@@ -556,10 +634,6 @@ int session_main(const struct session_opts *o, struct session_result *res)
 		ret = start_targets(s, cmd_path, pid, &child, &go_fd);
 	if (!ret) {
 		started = true;
-		if (go_fd >= 0) {
-			close(go_fd);
-			go_fd = -1;
-		}
 		ret = run_loop(s, &child, res);
 		if (!child && s->o->argv)
 			res->command_ran = true;
@@ -568,6 +642,8 @@ int session_main(const struct session_opts *o, struct session_result *res)
 	teardown(s, started);
 	if (child > 0)
 		wait_command(child, go_fd, res);
+	if (!ret && s->out.write_error)
+		ret = -EIO;	/* the events a user asked for are incomplete */
 	free(cmd_path);
 	session_free(s);
 	return ret;

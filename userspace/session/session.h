@@ -28,6 +28,7 @@ struct session_opts {
 	const char *name;	/* --session; NULL: the controller's pid */
 	long long duration_ms;	/* 0: until the command exits or a signal */
 	__u64 max_injections;	/* 0: no limit */
+	const char *backend;	/* --backend: the syscall backend every sys:/kfunc: rule must use */
 };
 
 struct session_result {

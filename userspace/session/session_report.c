@@ -53,17 +53,59 @@ static const char *delivery_name(struct session *s)
 	return injector__direct_write(s->inj) ? "write" : "stop";
 }
 
+/* "; sys:read by seccomp, sys:openat by lsm": who serves each kernel rule. */
+static void backends_text(struct session *s, char *out, size_t len)
+{
+	size_t used = 0;
+
+	out[0] = 0;
+	for (int i = 0; i < rule_table__bound(s->rules) && used < len; i++) {
+		const struct sys_backend *b = rule_table__backend(s->rules, i);
+		const struct rule *r = rule_table__get(s->rules, i);
+		char target[FP_NAME_LEN + 16];
+
+		if (!b || !r || !rule_table__live(s->rules, i))
+			continue;
+		rule_target_string(r, target, sizeof(target));
+		used += (size_t)snprintf(out + used, len - used, "%s%s by %s", used ? ", " : "; ", target, b->name);
+	}
+}
+
+static void backends_json(struct session *s, struct jw *w)
+{
+	jw_key(w, "backends");
+	jw_arr_begin(w);
+	for (int i = 0; i < rule_table__bound(s->rules); i++) {
+		const struct sys_backend *b = rule_table__backend(s->rules, i);
+		const struct rule *r = rule_table__get(s->rules, i);
+		char where[RULE_PATH_LEN + 16], target[FP_NAME_LEN + 16];
+
+		if (!b || !r || !rule_table__live(s->rules, i))
+			continue;
+		snprintf(where, sizeof(where), "%s:%d", r->origin, r->line);
+		rule_target_string(r, target, sizeof(target));
+		jw_obj_begin(w);
+		jw_kstr(w, "rule", where);
+		jw_kstr(w, "target", target);
+		jw_kstr(w, "backend", b->name);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
 void session_print_start(struct session *s, pid_t target)
 {
 	const char *how = injector__direct_write(s->inj)
 		? "direct write (bpf_probe_write_user)"
 		: "stop-and-write (bpf_probe_write_user unavailable: the process briefly stops on each injection)";
 	int live = rule_table__nlive(s->rules);
+	char backends[1024];
 	struct jw *w;
 
 	if (!s->o->json) {
-		fprintf(stderr, "fpbpf: delivery: %s; %d rule(s) on %d probe(s); session %s\n", how, live,
-			probe_table__count(s->probes), s->name);
+		backends_text(s, backends, sizeof(backends));
+		fprintf(stderr, "fpbpf: delivery: %s; %d rule(s) on %d probe(s); session %s%s\n", how, live,
+			probe_table__count(s->probes), s->name, backends);
 		return;
 	}
 	w = jw_record(s->o->out, "session");
@@ -77,6 +119,7 @@ void session_print_start(struct session *s, pid_t target)
 	jw_kint(w, "pid", target);
 	if (s->o->binary)
 		jw_kstr(w, "binary", s->o->binary);
+	backends_json(s, w);
 	jw_record_end(w);
 }
 
@@ -113,6 +156,7 @@ void session_print_summary(struct session *s)
 
 	if (!s->o->json) {
 		summary_text(s, s->o->out, dropped);
+		events_out__check(&s->out);
 		return;
 	}
 	w = jw_record(s->o->out, "summary");
@@ -127,6 +171,7 @@ void session_print_summary(struct session *s)
 	jw_kuint(w, "injected", injector__total_injected(s->inj));
 	jw_kuint(w, "dropped", dropped);
 	jw_record_end(w);
+	events_out__check(&s->out);
 }
 
 /* For attach --binary: the processes running it now (its file mapped executable). */

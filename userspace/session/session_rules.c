@@ -35,7 +35,7 @@ static int set_rule_cgroup(struct session *s, int rid)
 		return -EINVAL;
 	}
 	/* The map keeps its own reference to the cgroup. */
-	err = injector__set_cgroup(s->inj, (__u32)rid, fd);
+	err = injector__set_cgroup(s->inj, (__u32)rid, fd, r->cgroup);
 	close(fd);
 	if (err)
 		log_error("%s:%d: cgroup=%s: %s", r->origin, r->line, r->cgroup, strerror(-err));
@@ -44,15 +44,16 @@ static int set_rule_cgroup(struct session *s, int rid)
 
 /* The backend that serves a kernel rule here; else -EINVAL when the rule itself is at
  * fault, -EOPNOTSUPP when the kernel lacks what backends need, naming it. */
-static int pick_backend(struct rule *r, const struct sys_backend **out)
+static int pick_backend(struct session *s, struct rule *r, const struct sys_backend **out)
 {
+	struct backend_env env = { .command = s->o->argv != NULL };
 	bool rule_fault;
 	char why[1024];
 
 	*out = NULL;
 	if (!rule_is_kernel(r))
 		return 0;
-	*out = sys_backend_pick(r, NULL, why, sizeof(why), &rule_fault);
+	*out = sys_backend_pick(r, &env, s->o->backend, why, sizeof(why), &rule_fault);
 	if (*out)
 		return 0;
 	if (rule_fault) {
@@ -85,7 +86,7 @@ int session_stage_rule(struct session *s, const struct rule *r, enum rule_source
 		log_error("%s", err);
 		return -EINVAL;
 	}
-	ret = pick_backend(staged, &b);
+	ret = pick_backend(s, staged, &b);
 	if (!ret)
 		ret = probe_table__resolve(s->probes, staged, rid, b);
 	if (ret)
@@ -198,7 +199,7 @@ static int read_fresh(struct session *s, struct rule *fresh)
 		if (kernel_rule_prepare(&fresh[i], s->scoped, s->o->all_processes, err, sizeof(err))) {
 			log_error("reload: %s", err);
 			n = -EINVAL;
-		} else if (pick_backend(&fresh[i], &b) || probe_table__resolve(scratch, &fresh[i], i, b)) {
+		} else if (pick_backend(s, &fresh[i], &b) || probe_table__resolve(scratch, &fresh[i], i, b)) {
 			n = -EINVAL;
 		}
 	}

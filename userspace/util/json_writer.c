@@ -400,7 +400,7 @@ static void put_value(FILE *out, const struct rec *r, const struct rec_field *f,
 	}
 }
 
-void rec_print_json(const struct rec *r, FILE *out)
+static void rec_json(const struct rec *r, FILE *out)
 {
 	struct jw w = { .out = out };
 	unsigned int i;
@@ -421,6 +421,38 @@ void rec_print_json(const struct rec *r, FILE *out)
 	}
 	jw_obj_end(&w);
 	jw_end_line(&w);
+}
+
+/* A line is rendered in memory and written at once: one write, whole or not at all,
+ * rather than one per character on an unbuffered stderr. */
+static void write_line(FILE *out, void (*render)(const struct rec *, FILE *, const char *), const struct rec *r,
+		       const char *prefix)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m) {
+		render(r, out, prefix);
+		fflush(out);
+		return;
+	}
+	render(r, m, prefix);
+	fclose(m);
+	fwrite(buf, 1, len, out);
+	fflush(out);
+	free(buf);
+}
+
+static void render_json(const struct rec *r, FILE *out, const char *prefix)
+{
+	(void)prefix;
+	rec_json(r, out);
+}
+
+void rec_print_json(const struct rec *r, FILE *out)
+{
+	write_line(out, render_json, r, NULL);
 }
 
 static void rec_text(const struct rec *r, FILE *out, const char *prefix)
@@ -453,11 +485,15 @@ static void rec_text(const struct rec *r, FILE *out, const char *prefix)
 	}
 }
 
-void rec_print_text(const struct rec *r, FILE *out, const char *prefix)
+static void render_text(const struct rec *r, FILE *out, const char *prefix)
 {
 	rec_text(r, out, prefix);
 	fputc('\n', out);
-	fflush(out);
+}
+
+void rec_print_text(const struct rec *r, FILE *out, const char *prefix)
+{
+	write_line(out, render_text, r, prefix);
 }
 
 /* Renders through a memory stream so that text and buffer output share one renderer. */

@@ -160,10 +160,10 @@ fuzz-short: $(OUT)/fuzz_rules $(OUT)/fuzz_argspec
 # (usdt, sessions) and doctor. The host runs cli, input, control and stop-and-write.
 # `make vmtest VM_TESTS=` runs every suite.
 # sys.sh runs each backend's full table on one kernel (SYS_TABLES; empty: every backend):
-# seccomp on the host, kprobe and lsm here, lsm again on Debian's kernel; its parity
+# seccomp on the host, fmod_ret, kprobe and lsm here, lsm again on Debian's kernel; its parity
 # group runs every backend on every kernel.
 VM_TESTS ?= doctor sys usdt sessions
-VM_SYS_TABLES ?= kprobe lsm
+VM_SYS_TABLES ?= fmod_ret kprobe lsm
 vmtest:
 	$(Q)$(MAKE) --no-print-directory SAN=1 all
 	$(Q)$(if $(ARGS)$(TESTS),,$(if $(VM_TESTS),echo "vmtest: suites $(VM_TESTS); the others run on the host (VM_TESTS= runs all)";))./vmtest/run.sh $(if $(ARGS),$(ARGS),env FPBPF=$(SAN_OUT)/fpbpf VICTIMS=$(SAN_OUT)/victims SYS_TABLES="$(VM_SYS_TABLES)" ./tests/run-integration.sh $(if $(TESTS),$(TESTS),$(VM_TESTS)))

@@ -17,6 +17,7 @@
 #define FP_MAX_USDT_SPECS 4096	/* distinct USDT argument layouts in a session (libbpf's spec map) */
 #define FP_MAX_USDT_SITES 16384	/* USDT call sites in a session (libbpf's ip map) */
 #define FP_MAX_HOLDS 65536	/* processes held stopped, over every session */
+#define FP_FMOD_SLOTS 16	/* syscalls one session serves with fmod_ret programs */
 
 /* The ABI of the markers fpbpf.h emits: their kind argument is KIND | VERSION << 8. */
 #define FP_MARKER_ABI 2

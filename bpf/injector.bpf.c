@@ -19,14 +19,15 @@
 
 /* How a verdict leaves BPF: written into the marker's slot (WRITE), through the
  * controller while the thread is stopped (STOP), as a kernel probe's return (KERNEL),
- * handed to the seccomp supervisor that asked (SECCOMP), or returned by the security hook
- * the call passes after a decision at its entry (HOOK). */
-enum { MODE_STOP, MODE_WRITE, MODE_KERNEL, MODE_SECCOMP, MODE_HOOK };
+ * handed to the seccomp supervisor that asked (SECCOMP), returned by the security hook
+ * the call passes after a decision at its entry (HOOK), or as the return of a sleepable
+ * fmod_ret program on the syscall's entry (FMOD), which reads strings faulting pages in. */
+enum { MODE_STOP, MODE_WRITE, MODE_KERNEL, MODE_SECCOMP, MODE_HOOK, MODE_FMOD };
 
 /* Modes whose hit is a call into the kernel, with the call's arguments in the hit. */
 static __always_inline int at_kernel_call(const int mode)
 {
-	return mode == MODE_KERNEL || mode == MODE_HOOK;
+	return mode == MODE_KERNEL || mode == MODE_HOOK || mode == MODE_FMOD;
 }
 
 const volatile __u32 self_pid = 0;
@@ -191,6 +192,7 @@ struct hit {
 	struct comm_buf comm;
 	struct call_args args;			/* kernel probes: the call's arguments */
 	__u64 nr;				/* syscall probes: the call's number */
+	__s64 ret;				/* FMOD: what the program returns (0: the call runs) */
 };
 
 /* Global (non-static) functions are verified once on their own, not again at every call
@@ -276,6 +278,34 @@ __noinline int fp_arg_matches(const struct fp_arg_filter *f, long val)
 	return glob_match(&g, f->glob_kind, f->glob_len);
 }
 
+/* A C string from the caller with faults allowed (sleepable programs only): a page
+ * nothing touched is read too. A string that ends near the end of its mapping is read up
+ * to the page boundary. dst holds FP_GLOB_LEN bytes and ends with a NUL. */
+static __always_inline void copy_user_str(char *dst, __u64 ptr)
+{
+	__u32 to_page = 4096 - (ptr & 4095);
+
+	if (bpf_copy_from_user(dst, FP_GLOB_LEN - 1, (const void *)ptr)) {
+		if (to_page >= FP_GLOB_LEN - 1 || to_page == 0 ||
+		    bpf_copy_from_user(dst, to_page, (const void *)ptr))
+			dst[0] = 0;
+	}
+	dst[FP_GLOB_LEN - 1] = 0;
+}
+
+/* String globs only: calling fp_arg_matches from here would put two glob_state frames on
+ * one call chain, over BPF's 512-byte stack. */
+__noinline int fp_str_glob_matches_faulting(const struct fp_arg_filter *f, long val)
+{
+	struct glob_state g = {};
+
+	if (!f)
+		return 0;
+	__builtin_memcpy(g.pat, f->glob, FP_GLOB_LEN);
+	copy_user_str(g.str, val);
+	return glob_match(&g, f->glob_kind, f->glob_len);
+}
+
 /* A glob filter on a string the seccomp supervisor already read from the caller (with
  * faults allowed, so a page nothing touched still matches). */
 __noinline int fp_str_matches(const struct fp_arg_filter *f, const struct fp_str *str)
@@ -326,7 +356,9 @@ static __always_inline int filters_match(struct hit *h, const struct fp_rule *ru
 	} else {
 		if ((rule->flags & FP_RF_UID) && rule->uid != (__u32)bpf_get_current_uid_gid())
 			return 0;
-		if ((rule->flags & FP_RF_CGROUP) && bpf_current_task_under_cgroup(&cgroups, rid) != 1)
+		/* Sleepable programs may not use a cgroup array: FMOD refuses cgroup= rules. */
+		if ((rule->flags & FP_RF_CGROUP) &&
+		    (mode == MODE_FMOD || bpf_current_task_under_cgroup(&cgroups, rid) != 1))
 			return 0;
 	}
 	for (int i = 0; i < FP_MAX_ARGS; i++) {
@@ -343,7 +375,9 @@ static __always_inline int filters_match(struct hit *h, const struct fp_rule *ru
 			val = h->args.v[i];
 		else if (!h->spec || usdt_arg(h->ctx, h->spec, base + i, &val))
 			return 0;
-		if (!fp_arg_matches(&rule->args[i], val))
+		if (mode == MODE_FMOD && rule->args[i].kind == FP_ARG_STR_GLOB
+			    ? !fp_str_glob_matches_faulting(&rule->args[i], val)
+			    : !fp_arg_matches(&rule->args[i], val))
 			return 0;
 	}
 	return !rule->comm[0] || fp_comm_matches(rule, &h->comm);
@@ -601,6 +635,8 @@ static __always_inline void act(struct hit *h, const struct fp_term *t, struct f
 		/* HOOK: the security hook returns the value itself. */
 		if (mode == MODE_KERNEL && t->action == FP_ACT_RETURN)
 			bpf_override_return(h->ctx, t->value);
+		else if (mode == MODE_FMOD && t->action == FP_ACT_RETURN)
+			h->ret = t->value;
 	} else if (!h->probe->has_slot) {
 		if (t->action == FP_ACT_PANIC)
 			bpf_send_signal_thread(SIGABRT);
@@ -626,7 +662,9 @@ static __always_inline void describe(struct fp_event *e, const struct hit *h, co
 	__builtin_memcpy(e->args, h->args.v, sizeof(e->args));
 	for (int i = 0; i < FP_MAX_ARGS; i++)
 		if (rule->args[i].kind == FP_ARG_STR_GLOB) {
-			if (at_kernel_call(mode)) {
+			if (mode == MODE_FMOD) {
+				copy_user_str(e->str, h->args.v[i]);
+			} else if (at_kernel_call(mode)) {
 				bpf_probe_read_user_str(e->str, sizeof(e->str), (const void *)h->args.v[i]);
 			} else {
 				struct fp_seccomp_call *call = seccomp_call_of();
@@ -842,6 +880,11 @@ static long eval_rule_hook(__u32 i, void *data)
 	return eval_rule(i, data, MODE_HOOK);
 }
 
+static long eval_rule_fmod(__u32 i, void *data)
+{
+	return eval_rule(i, data, MODE_FMOD);
+}
+
 static __always_inline int handle_hit(struct pt_regs *ctx, const int mode)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -973,6 +1016,47 @@ static __noinline int hook_verdict(void)
 		return 0;
 	return (int)k.rule->terms[k.term].value;
 }
+
+/* The fmod_ret backend: one sleepable program per syscall the session's rules name at
+ * start (its attach target is set before load), on the syscall's entry wrapper. Its
+ * return is the call's result; 0 lets the call run. fmod_probes maps slot to probe. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FP_FMOD_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} fmod_probes SEC(".maps");
+
+static __always_inline long fmod_hit(__u64 *ctx, __u32 slot)
+{
+	struct pt_regs *regs = (struct pt_regs *)ctx[0];
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct hit h = {
+		.tgid = pid_tgid >> 32,
+		.tid = (__u32)pid_tgid,
+	};
+	__u32 *probe_id = bpf_map_lookup_elem(&fmod_probes, &slot);
+
+	if (!probe_id || !in_scope(h.tgid))
+		return 0;
+	h.probe_id = *probe_id;
+	h.probe = bpf_map_lookup_elem(&probes, &h.probe_id);
+	if (!h.probe)
+		return 0;
+	syscall_args(regs, h.args.v);
+	h.nr = SYSCALL_NR_CORE(regs);
+	bpf_loop(FP_RULES_PER_PROBE, eval_rule_fmod, &h, 0);
+	return h.ret;
+}
+
+#define FP_FMOD(n)                                                            \
+	SEC("fmod_ret.s")                                                     \
+	long fp_fmod_##n(__u64 *ctx)                                          \
+	{                                                                     \
+		return fmod_hit(ctx, n);                                      \
+	}
+FP_FMOD(0) FP_FMOD(1) FP_FMOD(2) FP_FMOD(3) FP_FMOD(4) FP_FMOD(5) FP_FMOD(6) FP_FMOD(7)
+FP_FMOD(8) FP_FMOD(9) FP_FMOD(10) FP_FMOD(11) FP_FMOD(12) FP_FMOD(13) FP_FMOD(14) FP_FMOD(15)
 
 /* One program per security hook (fmod_ret: a non-zero return skips the hook's work and
  * is what the caller gets). Each is loaded only where the kernel has its hook, and

@@ -22,12 +22,13 @@ if [ "${FPBPF_VM_KERNEL:-}" = debian ]; then
 	for c in kprobes bpf_probe_write_user syscall_tracepoints bpf_lsm btf backend_lsm backend_seccomp; do
 		expect "Debian's kernel has $c" True "$(field "$c")"
 	done
-	for c in bpf_override_return backend_kprobe; do
+	for c in bpf_override_return backend_kprobe backend_fmod_ret; do
 		expect "Debian's kernel lacks $c" False "$(field "$c")"
 	done
 	fp doctor | grep -q 'backend_kprobe .*NO .*lacks bpf_override_return'; expect "the kprobe backend names what is missing" 0 $?
+	fp doctor | grep -q 'backend_fmod_ret .*NO .*CONFIG_FUNCTION_ERROR_INJECTION'; expect "the fmod_ret backend names what is missing" 0 $?
 elif [ -n "${FPBPF_IN_VM:-}" ]; then
-	for c in kprobes bpf_override_return bpf_probe_write_user syscall_tracepoints error_injection_list bpf_lsm btf backend_kprobe backend_lsm backend_seccomp; do
+	for c in kprobes bpf_override_return bpf_probe_write_user syscall_tracepoints error_injection_list bpf_lsm btf backend_fmod_ret backend_kprobe backend_lsm backend_seccomp; do
 		expect "VM kernel has $c" True "$(field "$c")"
 	done
 	expect "VM delivery" write "$(echo "$json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["delivery"])')"

@@ -39,6 +39,7 @@ struct injector {
 	size_t state_len;
 	struct bpf_link *probe_links[FP_MAX_PROBES];
 	struct hook_prog hooks[MAX_HOOKS];
+	char fmod_targets[FP_FMOD_SLOTS][96];	/* each loaded fmod_ret slot's target */
 	__u8 probe_hook[FP_MAX_PROBES];	/* index + 1 in hooks of the probe's hook */
 	struct bpf_link *tracking[TRACKING_LINKS];
 	int epoll_fd;			/* the ring buffers and the supervisor's descriptors */
@@ -113,6 +114,25 @@ static void configure_hooks(struct injector *inj, bool want)
 	}
 }
 
+/* fp_fmod_N gets the Nth target; slots without one stay unloaded. */
+static void configure_fmod(struct injector *inj, const struct injector_opts *opts)
+{
+	struct bpf_program *prog;
+	int slot = 0;
+
+	bpf_object__for_each_program(prog, inj->skel->obj) {
+		if (strcmp(bpf_program__section_name(prog), "fmod_ret.s"))
+			continue;
+		if (slot < opts->nfmod && slot < FP_FMOD_SLOTS &&
+		    !bpf_program__set_attach_target(prog, 0, opts->fmod_targets[slot])) {
+			snprintf(inj->fmod_targets[slot], sizeof(inj->fmod_targets[slot]), "%s", opts->fmod_targets[slot]);
+		} else {
+			bpf_program__set_autoload(prog, false);
+		}
+		slot++;
+	}
+}
+
 static void configure(struct injector *inj, const struct injector_opts *opts)
 {
 	struct injector_bpf *skel = inj->skel;
@@ -126,6 +146,7 @@ static void configure(struct injector *inj, const struct injector_opts *opts)
 	bpf_program__set_autoload(skel->progs.fp_kernel_hit, opts->kernel_probes);
 	bpf_program__set_autoload(skel->progs.fp_seccomp_decide, opts->seccomp);
 	configure_hooks(inj, opts->hooks);
+	configure_fmod(inj, opts);
 	/* Tokens carry 16 bits of it, holds and claims all 32. */
 	while (!(nonce & 0xffff))
 		if (getrandom(&nonce, sizeof(nonce), 0) != sizeof(nonce))
@@ -469,6 +490,53 @@ int injector__attach_kprobe(struct injector *inj, __u32 probe_id, const char *sy
 	if (!link) {
 		err = -errno;
 		log_error("cannot attach a kprobe to %s: %s", symbol, strerror(-err));
+		return err;
+	}
+	inj->probe_links[probe_id] = link;
+	return 0;
+}
+
+static int fmod_slot(const struct injector *inj, const char *symbol)
+{
+	for (int i = 0; i < FP_FMOD_SLOTS; i++)
+		if (inj->fmod_targets[i][0] && !strcmp(inj->fmod_targets[i], symbol))
+			return i;
+	return -1;
+}
+
+bool injector__has_fmod(const struct injector *inj, const char *symbol)
+{
+	return fmod_slot(inj, symbol) >= 0;
+}
+
+static struct bpf_program *fmod_prog(struct injector *inj, int slot)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "fp_fmod_%d", slot);
+	return bpf_object__find_program_by_name(inj->skel->obj, name);
+}
+
+int injector__attach_fmod(struct injector *inj, __u32 probe_id, const char *symbol)
+{
+	int slot = fmod_slot(inj, symbol), err;
+	struct bpf_link *link;
+	__u32 key;
+
+	if (probe_id >= FP_MAX_PROBES)
+		return -E2BIG;
+	if (slot < 0) {
+		log_error("fmod_ret: no program for %s: at most %d syscalls, named by rules at start", symbol,
+			  FP_FMOD_SLOTS);
+		return -E2BIG;
+	}
+	key = (__u32)slot;
+	if (bpf_map__update_elem(inj->skel->maps.fmod_probes, &key, sizeof(key), &probe_id, sizeof(probe_id), BPF_ANY))
+		return -errno;
+	link = bpf_program__attach_trace(fmod_prog(inj, slot));
+	if (!link) {
+		err = -errno;
+		log_error("cannot attach fmod_ret to %s: %s", symbol, strerror(-err));
 		return err;
 	}
 	inj->probe_links[probe_id] = link;

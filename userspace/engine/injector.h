@@ -20,6 +20,9 @@ struct injector_opts {
 	bool kernel_probes;	/* load the kprobe program (set by the kprobe backend) */
 	bool seccomp;		/* load the seccomp decision program (set by the seccomp backend) */
 	bool hooks;		/* load the hook programs the kernel has (set by the lsm backend) */
+	/* fmod_ret programs to load, one per syscall entry symbol (set by that backend). */
+	char fmod_targets[FP_FMOD_SLOTS][96];
+	int nfmod;
 	__u64 max_injections;	/* 0 = no limit; past it nothing is injected */
 };
 
@@ -53,6 +56,10 @@ int injector__attach_kprobe(struct injector *inj, __u32 probe_id, const char *sy
 /* The lsm backend: the decision at a kprobe on the syscall's entry, the error from the
  * fmod_ret program on security_<hook> (attached while some probe needs it). */
 int injector__attach_hook(struct injector *inj, __u32 probe_id, const char *entry, const char *hook);
+/* The fmod_ret backend: its program for symbol (loaded before the session started). */
+int injector__attach_fmod(struct injector *inj, __u32 probe_id, const char *symbol);
+/* Whether an fmod_ret program for symbol was loaded. */
+bool injector__has_fmod(const struct injector *inj, const char *symbol);
 void injector__detach(struct injector *inj, __u32 probe_id);
 /* Every program detached; maps and buffers stay readable until injector__free. */
 void injector__detach_all(struct injector *inj);

@@ -129,41 +129,61 @@ bool feature_kernel_func(const char *name)
 	return kernel_func_id(name) > 0;
 }
 
-bool feature_fmod_ret_hooks(char *why, size_t len)
-{
-	static char known_why[256];
-	static int known = -1;
-	const struct bpf_insn insns[] = { MOV_IMM(BPF_REG_0, 0), EXIT() };
-	int id, fd, link;
+/* The answer for one (function, sleepable) pair, probed once. */
+struct fmod_probe {
+	char func[96];
+	bool sleepable, ok;
+	char why[256];
+};
 
-	if (known >= 0)
-		goto out;
-	known = 0;
-	id = kernel_func_id("security_file_open");
+static void probe_fmod_ret(struct fmod_probe *p)
+{
+	const struct bpf_insn insns[] = { MOV_IMM(BPF_REG_0, 0), EXIT() };
+	int id = kernel_func_id(p->func), fd, link;
+
 	if (id <= 0) {
-		snprintf(known_why, sizeof(known_why), "%s",
-			 vmlinux_btf() ? "the kernel's BTF has no security_file_open (CONFIG_SECURITY off)"
-				       : "the kernel has no BTF (CONFIG_DEBUG_INFO_BTF)");
-		goto out;
+		snprintf(p->why, sizeof(p->why), "%s", vmlinux_btf() ? "the kernel's BTF has no such function" : "the kernel has no BTF (CONFIG_DEBUG_INFO_BTF)");
+		return;
 	}
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_MODIFY_RETURN, .attach_btf_id = id);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_MODIFY_RETURN, .attach_btf_id = id,
+		    .prog_flags = p->sleepable ? BPF_F_SLEEPABLE : 0);
 	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 2, &opts);
 	if (fd < 0) {
-		snprintf(known_why, sizeof(known_why), "fmod_ret programs do not load here (%s; Linux 5.7+, CONFIG_BPF_LSM's trampolines)",
-			 strerror(errno));
-		goto out;
+		snprintf(p->why, sizeof(p->why), "%s",
+			 errno == EINVAL ? "the kernel refuses to modify its return (not on the error-injection list: CONFIG_FUNCTION_ERROR_INJECTION)"
+			 : errno == EPERM ? "the kernel forbids it (EPERM: kernel lockdown or a security policy); the other backends may serve, see below"
+					  : strerror(errno));
+		return;
 	}
 	/* Returning 0 changes nothing: the probe costs one attach. */
 	link = bpf_raw_tracepoint_open(NULL, fd);
 	if (link < 0)
-		snprintf(known_why, sizeof(known_why), "fmod_ret programs do not attach here (%s; needs CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS)",
+		snprintf(p->why, sizeof(p->why), "it does not attach (%s; needs CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS)",
 			 strerror(errno));
 	else
 		close(link);
 	close(fd);
-	known = link >= 0;
-out:
-	if (!known && why)
-		snprintf(why, len, "%s", known_why);
-	return known == 1;
+	p->ok = link >= 0;
+}
+
+bool feature_fmod_ret(const char *func, bool sleepable, char *why, size_t len)
+{
+	static struct fmod_probe known[4];
+	static int n;
+	struct fmod_probe *p = NULL;
+
+	for (int i = 0; i < n && !p; i++)
+		if (known[i].sleepable == sleepable && !strcmp(known[i].func, func))
+			p = &known[i];
+	if (!p) {
+		struct fmod_probe fresh = { .sleepable = sleepable };
+
+		snprintf(fresh.func, sizeof(fresh.func), "%s", func);
+		probe_fmod_ret(&fresh);
+		p = n < 4 ? &known[n++] : &known[3];
+		*p = fresh;
+	}
+	if (!p->ok && why)
+		snprintf(why, len, "fmod_ret on %s: %s", func, p->why);
+	return p->ok;
 }

@@ -18,8 +18,9 @@ bool feature_uprobe_regs_write(void);
 bool feature_syscall_progs(void);
 /* Whether the running kernel's BTF has function name (attach targets of fmod_ret). */
 bool feature_kernel_func(const char *name);
-/* An fmod_ret program loads and attaches on a security_* function (BPF trampolines,
- * BTF); else why names what failed. */
-bool feature_fmod_ret_hooks(char *why, size_t len);
+/* An fmod_ret program (sleepable or not) loads and attaches on kernel function func
+ * (BPF trampolines, BTF, and for a syscall entry the error-injection list); else why
+ * names what failed. */
+bool feature_fmod_ret(const char *func, bool sleepable, char *why, size_t len);
 
 #endif

@@ -3,11 +3,12 @@
 #include <stdio.h>
 #include <string.h>
 #include "engine/sys_backend.h"
+#include "fp_abi.h"
 
-extern const struct sys_backend sys_kprobe_backend, sys_lsm_backend, sys_seccomp_backend;
+extern const struct sys_backend sys_fmod_backend, sys_kprobe_backend, sys_lsm_backend, sys_seccomp_backend;
 
-const struct sys_backend *const sys_backends[] = { &sys_kprobe_backend, &sys_lsm_backend, &sys_seccomp_backend,
-						   NULL };
+const struct sys_backend *const sys_backends[] = { &sys_fmod_backend, &sys_kprobe_backend, &sys_lsm_backend,
+						   &sys_seccomp_backend, NULL };
 
 const struct sys_backend *sys_backend_by_name(const char *name)
 {
@@ -66,17 +67,21 @@ const struct sys_backend *sys_backend_pick(const struct rule *r, const struct ba
 	return NULL;
 }
 
-void sys_backends_configure(struct injector_opts *o, bool (*in_use)(const struct sys_backend *b, void *ctx),
-			    void *ctx)
+void sys_backends_configure(struct injector_opts *o, const struct rule *const *rules,
+			    const struct sys_backend *const *served_by, int n)
 {
+	const struct rule *mine[FP_MAX_RULES];
 	char why[512];
 
 	for (int i = 0; sys_backends[i]; i++) {
 		const struct sys_backend *b = sys_backends[i];
+		int k = 0;
 
-		if (b->fixed_at_start && !in_use(b, ctx))
+		if (!b->available(why, sizeof(why)))
 			continue;
-		if (b->available(why, sizeof(why)))
-			b->configure(o);
+		for (int j = 0; j < n && k < FP_MAX_RULES; j++)
+			if (served_by[j] == b)
+				mine[k++] = rules[j];
+		b->configure(o, mine, k);
 	}
 }

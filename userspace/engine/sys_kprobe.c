@@ -48,8 +48,11 @@ static int kprobe_point(const struct rule *r, char *point, size_t len, char *why
 	return sys_kernel_symbol(r->name, point, len, why, whylen);
 }
 
-static void kprobe_configure(struct injector_opts *o)
+/* Always, where the kernel can: `set` may add kernel rules later. */
+static void kprobe_configure(struct injector_opts *o, const struct rule *const *rules, int n)
 {
+	(void)rules;
+	(void)n;
 	o->kernel_probes = true;
 }
 
@@ -61,7 +64,7 @@ static int kprobe_attach(struct injector *inj, __u32 probe_id, const char *point
 const struct sys_backend sys_kprobe_backend = {
 	.name = "kprobe",
 	.verdict = "bpf_override_return from a kprobe on the entry",
-	.gives = "kfunc: faults, return(N) on attach, the cheapest syscall faults",
+	.gives = "kfunc: faults, and the syscall rules fmod_ret cannot serve (return(0), cgroup=, a syscall set live that no rule named at start)",
 	.available = kprobe_available,
 	.serves = kprobe_serves,
 	.attach_point = kprobe_point,

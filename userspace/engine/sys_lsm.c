@@ -15,13 +15,13 @@
 
 static bool lsm_available(char *why, size_t len)
 {
-	char reason[256];
+	char reason[400];
 
 	if (!feature_kprobe_pmu()) {
 		snprintf(why, len, "lsm: its decision runs in a kprobe, and this kernel has no kprobes (CONFIG_KPROBES)");
 		return false;
 	}
-	if (!feature_fmod_ret_hooks(reason, sizeof(reason))) {
+	if (!feature_fmod_ret("security_file_open", false, reason, sizeof(reason))) {
 		snprintf(why, len, "lsm: %s", reason);
 		return false;
 	}
@@ -91,8 +91,10 @@ static int lsm_point(const struct rule *r, char *point, size_t len, char *why, s
 	return 0;
 }
 
-static void lsm_configure(struct injector_opts *o)
+static void lsm_configure(struct injector_opts *o, const struct rule *const *rules, int n)
 {
+	(void)rules;
+	(void)n;
 	o->hooks = true;
 }
 

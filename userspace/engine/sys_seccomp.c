@@ -60,9 +60,11 @@ static int seccomp_point(const struct rule *r, char *point, size_t len, char *wh
 	return 0;
 }
 
-static void seccomp_configure(struct injector_opts *o)
+/* Only when a rule at start uses it: the command's filter is fixed once it runs. */
+static void seccomp_configure(struct injector_opts *o, const struct rule *const *rules, int n)
 {
-	o->seccomp = true;
+	(void)rules;
+	o->seccomp = n > 0;
 }
 
 static int seccomp_attach(struct injector *inj, __u32 probe_id, const char *point)
@@ -85,7 +87,6 @@ const struct sys_backend sys_seccomp_backend = {
 	.name = "seccomp",
 	.verdict = "the supervisor's answer to the command's seccomp user notification (run only)",
 	.gives = "syscall faults for run on kernels with no BPF tracing",
-	.fixed_at_start = true,
 	.available = seccomp_available,
 	.serves = seccomp_serves,
 	.attach_point = seccomp_point,

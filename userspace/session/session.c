@@ -414,14 +414,20 @@ static pid_t fork_command(struct session *s, const char *path, int *go_fd, int *
 	return child;
 }
 
-static bool backend_in_use(const struct sys_backend *b, void *ctx)
+/* Each backend learns the rules at start it serves before anything loads. */
+static void configure_backends(struct session *s, struct injector_opts *o)
 {
-	struct session *s = ctx;
+	const struct sys_backend *by[FP_MAX_RULES];
+	const struct rule *rules[FP_MAX_RULES];
+	int n = 0;
 
-	for (int id = 0; id < rule_table__bound(s->rules); id++)
-		if (rule_table__used(s->rules, id) && rule_table__backend(s->rules, id) == b)
-			return true;
-	return false;
+	for (int id = 0; id < rule_table__bound(s->rules) && n < FP_MAX_RULES; id++) {
+		if (!rule_table__used(s->rules, id))
+			continue;
+		rules[n] = rule_table__get(s->rules, id);
+		by[n++] = rule_table__backend(s->rules, id);
+	}
+	sys_backends_configure(o, rules, by, n);
 }
 
 static int load_engine(struct session *s)
@@ -432,7 +438,7 @@ static int load_engine(struct session *s)
 	int err;
 
 	/* Where the kernel can take them, `fpbpf set sys:...` works later too. */
-	sys_backends_configure(&iopts, backend_in_use, s);
+	configure_backends(s, &iopts);
 	s->inj = injector__new();
 	if (!s->inj)
 		return -errno;

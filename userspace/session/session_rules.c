@@ -46,7 +46,7 @@ static int set_rule_cgroup(struct session *s, int rid)
  * fault, -EOPNOTSUPP when the kernel lacks what backends need, naming it. */
 static int pick_backend(struct session *s, struct rule *r, const struct sys_backend **out)
 {
-	struct backend_env env = { .command = s->o->argv != NULL };
+	struct backend_env env = { .command = s->o->argv != NULL, .inj = s->inj };
 	bool rule_fault;
 	char why[1024];
 

@@ -132,6 +132,8 @@ struct fp_rule_state {
  * and carries out the outputs itself. A single entry of a mapped array. */
 struct fp_str {
 	char s[FP_GLOB_LEN];
+	__u8 unreadable;	/* the caller's pointer could not be read: matches no glob */
+	__u8 pad[7];
 };
 
 struct fp_seccomp_call {

@@ -281,16 +281,20 @@ __noinline int fp_arg_matches(const struct fp_arg_filter *f, long val)
 /* A C string from the caller with faults allowed (sleepable programs only): a page
  * nothing touched is read too. A string that ends near the end of its mapping is read up
  * to the page boundary. dst holds FP_GLOB_LEN bytes and ends with a NUL. */
-static __always_inline void copy_user_str(char *dst, __u64 ptr)
+static __always_inline int copy_user_str(char *dst, __u64 ptr)
 {
 	__u32 to_page = 4096 - (ptr & 4095);
+	int err = 0;
 
 	if (bpf_copy_from_user(dst, FP_GLOB_LEN - 1, (const void *)ptr)) {
 		if (to_page >= FP_GLOB_LEN - 1 || to_page == 0 ||
-		    bpf_copy_from_user(dst, to_page, (const void *)ptr))
+		    bpf_copy_from_user(dst, to_page, (const void *)ptr)) {
 			dst[0] = 0;
+			err = -1;
+		}
 	}
 	dst[FP_GLOB_LEN - 1] = 0;
+	return err;
 }
 
 /* String globs only: calling fp_arg_matches from here would put two glob_state frames on
@@ -302,7 +306,10 @@ __noinline int fp_str_glob_matches_faulting(const struct fp_arg_filter *f, long 
 	if (!f)
 		return 0;
 	__builtin_memcpy(g.pat, f->glob, FP_GLOB_LEN);
-	copy_user_str(g.str, val);
+	/* An unreadable pointer (NULL, unmapped) matches nothing, as in fp_arg_matches: a
+	 * glob that matches "" must not fail such a call. */
+	if (copy_user_str(g.str, val))
+		return 0;
 	return glob_match(&g, f->glob_kind, f->glob_len);
 }
 
@@ -312,7 +319,7 @@ __noinline int fp_str_matches(const struct fp_arg_filter *f, const struct fp_str
 {
 	struct glob_state g = {};
 
-	if (!f || !str)
+	if (!f || !str || str->unreadable)
 		return 0;
 	__builtin_memcpy(g.pat, f->glob, FP_GLOB_LEN);
 	__builtin_memcpy(g.str, str->s, FP_GLOB_LEN);

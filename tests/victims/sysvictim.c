@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -106,6 +107,13 @@ int main(int argc, char **argv)
 		}
 		close(fd);
 		printf("max_ms=%.0f\n", worst);
+	} else if (!strcmp(mode, "badptr")) {
+		/* A path pointer nothing can read (the kernel answers EFAULT), with a flag no other
+		 * open here uses, so that a rule can single it out. */
+		for (int i = 1; i <= n; i++) {
+			fd = (int)syscall(SYS_openat, AT_FDCWD, (const char *)8, O_RDONLY | O_NOCTTY);
+			report(i, fd < 0 ? -1 : 0);
+		}
 	} else if (!strcmp(mode, "literal")) {
 		for (int i = 1; i <= n; i++) {
 			fd = open(untouched, O_RDONLY);

@@ -114,22 +114,27 @@ static void configure_hooks(struct injector *inj, bool want)
 	}
 }
 
-/* fp_fmod_N gets the Nth target; slots without one stay unloaded. */
+static struct bpf_program *fmod_prog(struct injector *inj, int slot)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "fp_fmod_%d", slot);
+	return bpf_object__find_program_by_name(inj->skel->obj, name);
+}
+
+/* fp_fmod_N gets the Nth target, by name: the BPF side reads fmod_probes[N] in
+ * fp_fmod_N. Slots without a target stay unloaded. */
 static void configure_fmod(struct injector *inj, const struct injector_opts *opts)
 {
-	struct bpf_program *prog;
-	int slot = 0;
+	for (int slot = 0; slot < FP_FMOD_SLOTS; slot++) {
+		struct bpf_program *prog = fmod_prog(inj, slot);
 
-	bpf_object__for_each_program(prog, inj->skel->obj) {
-		if (strcmp(bpf_program__section_name(prog), "fmod_ret.s"))
+		if (!prog)
 			continue;
-		if (slot < opts->nfmod && slot < FP_FMOD_SLOTS &&
-		    !bpf_program__set_attach_target(prog, 0, opts->fmod_targets[slot])) {
+		if (slot < opts->nfmod && !bpf_program__set_attach_target(prog, 0, opts->fmod_targets[slot]))
 			snprintf(inj->fmod_targets[slot], sizeof(inj->fmod_targets[slot]), "%s", opts->fmod_targets[slot]);
-		} else {
+		else
 			bpf_program__set_autoload(prog, false);
-		}
-		slot++;
 	}
 }
 
@@ -507,14 +512,6 @@ static int fmod_slot(const struct injector *inj, const char *symbol)
 bool injector__has_fmod(const struct injector *inj, const char *symbol)
 {
 	return fmod_slot(inj, symbol) >= 0;
-}
-
-static struct bpf_program *fmod_prog(struct injector *inj, int slot)
-{
-	char name[32];
-
-	snprintf(name, sizeof(name), "fp_fmod_%d", slot);
-	return bpf_object__find_program_by_name(inj->skel->obj, name);
 }
 
 int injector__attach_fmod(struct injector *inj, __u32 probe_id, const char *symbol)

@@ -354,8 +354,10 @@ static ssize_t read_memory(pid_t tid, __u64 addr, char *out, size_t len)
 
 /* A C string from the caller's memory. Reading through the kernel faults pages in, so a
  * string alone in a page nothing touched still reads (BPF could not read it). */
-static void read_string(pid_t tid, __u64 addr, char *out, size_t len)
+static void read_string(pid_t tid, __u64 addr, struct fp_str *str)
 {
+	char *out = str->s;
+	size_t len = sizeof(str->s);
 	ssize_t n = read_memory(tid, addr, out, len - 1);
 
 	/* A string near the end of a mapping: read up to the page boundary only. */
@@ -365,6 +367,7 @@ static void read_string(pid_t tid, __u64 addr, char *out, size_t len)
 		n = read_memory(tid, addr, out, to_page < len - 1 ? to_page : len - 1);
 	}
 	out[n > 0 ? n : 0] = 0;
+	str->unreadable = n < 0;
 }
 
 static bool cgroup_under(const char *have, const char *want)
@@ -398,7 +401,7 @@ static void fill_caller(struct seccomp_sup *sup, const struct sup_needs *need, p
 	}
 	for (int i = 0; i < FP_MAX_ARGS; i++)
 		if (need->strings & (1u << i))
-			read_string(tid, req->data.args[i], c->strs[i].s, sizeof(c->strs[i].s));
+			read_string(tid, req->data.args[i], &c->strs[i]);
 }
 
 static void answer(struct seccomp_sup *sup, const struct seccomp_notif *req)

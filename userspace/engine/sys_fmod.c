@@ -6,16 +6,35 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include "engine/injector.h"
 #include "engine/kernel_features.h"
 #include "engine/sys_backend.h"
 #include "rules/rules.h"
 #include "rules/syscalls.h"
 
+/* Its programs use hash maps without preallocation, which the verifier allows sleepable
+ * programs only from Linux 6.1: a bare probe would load on older kernels, the session not. */
+static bool kernel_at_least(int major, int minor, char *release, size_t len)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return false;
+	snprintf(release, len, "%s", u.release);
+	return ma > major || (ma == major && mi >= minor);
+}
+
 static bool fmod_available(char *why, size_t len)
 {
-	char sym[96], reason[400];
+	char sym[96], reason[400], release[65] = "";
 
+	if (!kernel_at_least(6, 1, release, sizeof(release))) {
+		snprintf(why, len, "fmod_ret: Linux %s: sleepable programs may use fpbpf's maps (hash maps without preallocation) from 6.1; the kprobe or lsm backend serves instead",
+			 release[0] ? release : "unknown");
+		return false;
+	}
 	if (sys_kernel_symbol("openat", sym, sizeof(sym), reason, sizeof(reason))) {
 		snprintf(why, len, "fmod_ret: %s", reason);
 		return false;
@@ -37,6 +56,11 @@ static int fmod_serves(const struct rule *r, const struct backend_env *env, char
 	}
 	if (sys_kernel_symbol(r->name, sym, sizeof(sym), why, len))
 		return -EINVAL;
+	/* The SYSCALL_DEFINE0 wrappers (getpid, sync, ...) have no BTF to attach by. */
+	if (!feature_kernel_func(sym)) {
+		snprintf(why, len, "fmod_ret: %s has no BTF to attach to (a syscall without arguments); the kprobe backend can", sym);
+		return -EOPNOTSUPP;
+	}
 	for (int i = 0; i < r->nterms; i++)
 		if (r->terms[i].action == RA_RETURN && r->terms[i].value == 0) {
 			snprintf(why, len, "fmod_ret: a program that returns 0 lets the call run, so return(0) needs the kprobe backend or seccomp (run only)");

@@ -238,6 +238,18 @@ if has seccomp; then
 	n=$(sed -n 's/errors=//p' "$TMP/spin")
 	expect "SIGKILL of the controller: its guardian answers the command's calls" "yes|yes" \
 		"$(grep -q 'guardian: the controller died' "$TMP/err" && echo yes)|$([ -n "$n" ] && [ "$n" -lt 1500 ] && echo yes || echo "no (errors=$n)")"
+	# A call the controller received and still holds when it dies (delay keeps it): the
+	# guardian answers it, or the caller would wait in the kernel forever.
+	"$FPBPF" run --backend=seccomp -e 'sys:fsync = delay(20000)' -- "$SV" fsync 1 "$TMP/f" >"$TMP/held" 2>"$TMP/err" &
+	fpid=$!
+	wait_for "$TMP/err" 'inject sys:fsync' 100
+	kill -KILL "$fpid"
+	wait "$fpid" 2>/dev/null
+	wait_for "$TMP/held" 'max_ms=' 100
+	ms=$(sed -n 's/max_ms=//p' "$TMP/held")
+	pkill -KILL -f "$SV fsync 1 $TMP/f" 2>/dev/null
+	expect "a call held when the controller is killed is answered by the guardian" yes \
+		"$([ -n "$ms" ] && [ "$ms" -lt 20000 ] && echo yes || echo "no: the caller still waits ($(cat "$TMP/held" | tr '\n' ' '))")"
 	fp run --backend=seccomp -e 'sys:read = error(EIO) count=16 when=1' -- sh -c "$SV spin 1500 /dev/zero >$TMP/orphan &"
 	wait_for "$TMP/orphan" errors= 60
 	expect "a child that outlives the command is answered after fpbpf exits" "errors=0" "$(cat "$TMP/orphan")"

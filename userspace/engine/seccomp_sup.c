@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/uio.h>
@@ -56,6 +57,43 @@ struct seccomp_sup {
 	size_t req_size, resp_size;
 };
 
+/* The ids of calls received and not answered yet, in memory the guardian shares (it forks
+ * after the supervisor exists). A controller killed between receiving a call and answering
+ * it would leave the caller waiting forever: the guardian answers these first. */
+#define INFLIGHT_MAX 4096
+static __u64 *inflight;		/* MAP_SHARED; 0 is a free slot */
+static int inflight_hwm;	/* slots at or past it were never used */
+
+static void inflight_init(void)
+{
+	void *p;
+
+	if (inflight)
+		return;
+	p = mmap(NULL, INFLIGHT_MAX * sizeof(__u64), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	inflight = p == MAP_FAILED ? NULL : p;
+}
+
+static void inflight_add(__u64 id)
+{
+	for (int i = 0; inflight && i < INFLIGHT_MAX; i++)
+		if (!__atomic_load_n(&inflight[i], __ATOMIC_RELAXED)) {
+			__atomic_store_n(&inflight[i], id, __ATOMIC_RELEASE);
+			if (i >= inflight_hwm)
+				inflight_hwm = i + 1;
+			return;
+		}
+}
+
+static void inflight_del(__u64 id)
+{
+	for (int i = 0; inflight && i < inflight_hwm; i++)
+		if (__atomic_load_n(&inflight[i], __ATOMIC_RELAXED) == id) {
+			__atomic_store_n(&inflight[i], 0, __ATOMIC_RELEASE);
+			return;
+		}
+}
+
 static long long mono_ns(void)
 {
 	struct timespec ts;
@@ -86,6 +124,7 @@ struct seccomp_sup *seccomp_sup__new(int decide_fd, struct fp_seccomp_call *call
 	sup->decide_fd = decide_fd;
 	sup->call = call;
 	sup->listener = sup->timer = -1;
+	inflight_init();
 	sup->needs = calloc(FP_MAX_PROBES, sizeof(*sup->needs));
 	if (!sup->needs || notif_sizes(&sup->req_size, &sup->resp_size) ||
 	    !(sup->req = calloc(1, sup->req_size)) || !(sup->resp = calloc(1, sup->resp_size))) {
@@ -264,6 +303,7 @@ static int respond(int listener, struct seccomp_notif_resp *resp, size_t size, _
 	/* ENOENT: the caller is gone or was interrupted; nothing waits for an answer. */
 	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, resp) && errno != ENOENT)
 		return -errno;
+	inflight_del(id);
 	return 0;
 }
 
@@ -458,6 +498,7 @@ static void service_calls(struct seccomp_sup *sup)
 		memset(sup->req, 0, sup->req_size);
 		if (ioctl(sup->listener, SECCOMP_IOCTL_NOTIF_RECV, sup->req))
 			continue;	/* the caller went away between poll and receive */
+		inflight_add(sup->req->id);
 		answer(sup, sup->req);
 	}
 }
@@ -511,6 +552,13 @@ void seccomp_listener_continue_all(int listener)
 		return;
 	req = calloc(1, req_size);
 	resp = calloc(1, resp_size);
+	/* Calls the dead controller received but never answered (ENOENT: it had). */
+	for (int i = 0; resp && inflight && i < INFLIGHT_MAX; i++) {
+		__u64 id = __atomic_load_n(&inflight[i], __ATOMIC_ACQUIRE);
+
+		if (id)
+			respond(listener, resp, resp_size, id, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+	}
 	while (req && resp) {
 		struct pollfd pfd = { .fd = listener, .events = POLLIN };
 

@@ -138,6 +138,10 @@ fp run -e 'vfail = off' -- /nonexistent; expect "a missing command is 127" 127 $
 fp run --duration 0.0001 -e 'vfail = off' -- "$VICTIM" count 1; expect "--duration finer than a millisecond is exit 2" 2 $?
 fp help run | grep -q -- '--max-injections N'; expect "help comes from the option table" 0 $?
 fp check --help | grep -q -- '--json'; expect "every command's help lists --json" 0 $?
+# --backend's help names every backend the ladder has (doctor lists them all, ok or not).
+all=$("$FPBPF" doctor 2>/dev/null | awk '$1 ~ /^backend_/ { print substr($1, 9) }' | xargs)
+missing=$(for b in $all; do "$FPBPF" help run | grep -qw -- "$b" || printf '%s ' "$b"; done)
+expect "run --help names every backend" "listed|" "${all:+listed}|$missing"
 
 group "ABI and build"
 # A marker built with another fpbpf.h ABI is refused, naming both versions.

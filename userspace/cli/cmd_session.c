@@ -42,8 +42,9 @@ struct session_cmd {
 	{ "session", 's', "NAME", "name for set/off/status/wait (default: fpbpf's pid)", O_SESSION },  \
 	{ "duration", 'd', "S", "detach after S seconds (run: CMD goes on without faults)", O_DURATION }, \
 	{ "max-injections", 'm', "N", "turn every rule off after N injections in total", O_MAX },             \
-	{ "backend", 'B', "NAME", "serve sys:/kfunc: rules with this backend only: kprobe or\n"             \
-				  "seccomp (default: the best the kernel has, per rule)", O_BACKEND }
+	{ "backend", 'B', "NAME", "serve sys:/kfunc: rules with this backend only: fmod_ret,\n"           \
+				  "kprobe, lsm or seccomp (default: the best the kernel has, per\n"    \
+				  "rule, in that order; see fpbpf doctor)", O_BACKEND }
 
 static const char *backend_names(void)
 {

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -122,6 +123,17 @@ static int kernel_func_id(const char *name)
 	struct btf *btf = vmlinux_btf();
 
 	return btf ? btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) : -ENOENT;
+}
+
+bool feature_kernel_at_least(int major, int minor, char *release, size_t len)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return false;
+	snprintf(release, len, "%s", u.release);
+	return ma > major || (ma == major && mi >= minor);
 }
 
 bool feature_kernel_func(const char *name)

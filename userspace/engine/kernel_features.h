@@ -18,6 +18,8 @@ bool feature_uprobe_regs_write(void);
 bool feature_syscall_progs(void);
 /* Whether the running kernel's BTF has function name (attach targets of fmod_ret). */
 bool feature_kernel_func(const char *name);
+/* Whether the running kernel is major.minor or later; release gets uname's. */
+bool feature_kernel_at_least(int major, int minor, char *release, size_t len);
 /* An fmod_ret program (sleepable or not) loads and attaches on kernel function func
  * (BPF trampolines, BTF, and for a syscall entry the error-injection list); else why
  * names what failed. */

@@ -6,31 +6,19 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include "engine/injector.h"
 #include "engine/kernel_features.h"
 #include "engine/sys_backend.h"
 #include "rules/rules.h"
 #include "rules/syscalls.h"
 
-/* Its programs use hash maps without preallocation, which the verifier allows sleepable
- * programs only from Linux 6.1: a bare probe would load on older kernels, the session not. */
-static bool kernel_at_least(int major, int minor, char *release, size_t len)
-{
-	struct utsname u;
-	int ma = 0, mi = 0;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
-		return false;
-	snprintf(release, len, "%s", u.release);
-	return ma > major || (ma == major && mi >= minor);
-}
-
 static bool fmod_available(char *why, size_t len)
 {
 	char sym[96], reason[400], release[65] = "";
 
-	if (!kernel_at_least(6, 1, release, sizeof(release))) {
+	/* Its programs use hash maps without preallocation, which the verifier allows sleepable
+	 * programs only from 6.1: a bare probe would load on older kernels, the session not. */
+	if (!feature_kernel_at_least(6, 1, release, sizeof(release))) {
 		snprintf(why, len, "fmod_ret: Linux %s: sleepable programs may use fpbpf's maps (hash maps without preallocation) from 6.1; the kprobe or lsm backend serves instead",
 			 release[0] ? release : "unknown");
 		return false;

@@ -162,7 +162,7 @@ fuzz-short: $(OUT)/fuzz_rules $(OUT)/fuzz_argspec
 # sys.sh runs each backend's full table on one kernel (SYS_TABLES; empty: every backend):
 # seccomp on the host, fmod_ret, kprobe and lsm here (none on Debian's 6.1, the same version); its parity
 # group runs every backend on every kernel.
-VM_TESTS ?= doctor sys usdt sessions
+VM_TESTS ?= doctor sys usdt sessions explore
 VM_SYS_TABLES ?= fmod_ret kprobe lsm
 vmtest:
 	$(Q)$(MAKE) --no-print-directory SAN=1 all

@@ -61,6 +61,49 @@ else
 fi
 
 echo
+# explore's cost per run: two explores that differ only in their number of runs, so
+# loading the session and the baseline cancel out; less a bare run of the same command.
+echo "== explore: cost per run over a bare run of the same command (goal: < 10 ms) =="
+xj=$(mktemp "${TMPDIR:-/tmp}/fpbpf-explore.XXXXXX")
+# xrun SITES N CMD...: "runs seconds" of one explore failing hits 1..N.
+xrun() {
+	local t0 t1
+	t0=$(date +%s%N)
+	"$fpbpf" explore --json --sites "$1" --max-nth "$2" -- "${@:3}" >"$xj" 2>/dev/null || true
+	t1=$(date +%s%N)
+	echo "$(grep -o '"type":"summary","runs":[0-9]*' "$xj" | grep -o '[0-9]*$') $(awk -v a="$t0" -v b="$t1" 'BEGIN{print (b - a) / 1e9}')"
+}
+# bare CMD...: seconds per run of CMD alone, started the same way (fork and exec).
+bare() {
+	local t0 t1
+	t0=$(date +%s%N)
+	for _ in $(seq 50); do "$@" >/dev/null 2>&1; done
+	t1=$(date +%s%N)
+	awk -v a="$t0" -v b="$t1" 'BEGIN{print (b - a) / 1e9 / 50}'
+}
+# Best of ROUNDS for each of the three, as for the cases above.
+explore_case() {
+	local name=$1 sites=$2 few many b per best_per="" best_b=""
+	shift 2
+	for _ in $(seq "$ROUNDS"); do
+		few=$(xrun "$sites" 5 "$@") many=$(xrun "$sites" 45 "$@") b=$(bare "$@")
+		per=$(echo "$few $many" | awk '$3 != $1 { print ($4 - $2) / ($3 - $1) }')
+		[ -n "$per" ] || { echo "$name: no runs were added (explore: $few, then $many)"; return; }
+		best_per=$(awk -v a="$per" -v b="${best_per:-$per}" 'BEGIN{print (a < b ? a : b)}')
+		best_b=$(awk -v a="$b" -v b="${best_b:-$b}" 'BEGIN{print (a < b ? a : b)}')
+	done
+	awk -v name="$name" -v per="$best_per" -v b="$best_b" 'BEGIN{
+		printf "%-44s %6.2f ms per run, bare %5.2f ms: %+.2f ms per run (goal: < 10 ms)\n", name, per * 1e3, b * 1e3, (per - b) * 1e3 }'
+}
+explore_case "failpoint sites (hits, 5 vs 45 runs)" bench_hit "$hits" 45
+if "$fpbpf" doctor 2>/dev/null | grep -qE '^backend_[a-z_]+ +ok'; then
+	explore_case "syscall sites (sysloop getppid, 5 vs 45 runs)" sys:getppid "$out/bench/sysloop" 45 getppid
+else
+	echo "syscall sites: not measured, no syscall backend on this kernel"
+fi
+rm -f "$xj"
+
+echo
 backends=$("$fpbpf" doctor --json 2>/dev/null | python3 -c '
 import json, sys
 print(" ".join(c["name"][8:] for c in json.load(sys.stdin)["checks"] if c["name"].startswith("backend_") and c["ok"]))')

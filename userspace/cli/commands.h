@@ -9,5 +9,6 @@ extern const struct cmd cmd_run, cmd_attach;			/* cmd_session.c */
 extern const struct cmd cmd_set, cmd_off, cmd_status, cmd_wait, cmd_reload;	/* cmd_control.c */
 extern const struct cmd cmd_list, cmd_check;			/* cmd_inspect.c */
 extern const struct cmd cmd_doctor;				/* cmd_doctor.c */
+extern const struct cmd cmd_explore;				/* cmd_explore.c */
 
 #endif

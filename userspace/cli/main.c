@@ -10,7 +10,7 @@
 #define FPBPF_VERSION "0.2.0"
 
 static const struct cmd *const cmds[] = {
-	&cmd_run, &cmd_attach, &cmd_list, &cmd_set, &cmd_off, &cmd_status, &cmd_wait,
+	&cmd_run, &cmd_attach, &cmd_explore, &cmd_list, &cmd_set, &cmd_off, &cmd_status, &cmd_wait,
 	&cmd_reload, &cmd_check, &cmd_doctor, NULL,
 };
 
@@ -108,7 +108,7 @@ int main(int argc, char **argv)
 	log_setup_libbpf();
 	if (first >= argc) {
 		if (log_json)
-			log_error("no command given, expected one of run, attach, list, set, off, status, wait, reload, check, doctor, help");
+			log_error("no command given, expected one of run, attach, explore, list, set, off, status, wait, reload, check, doctor, help");
 		else
 			usage(stderr);
 		return EXIT_USAGE;

@@ -29,14 +29,26 @@ static const struct opt *nth_opt(const struct cmd *c, int i)
 	return i < own ? &c->opts[i] : &common_opts[i - own];
 }
 
-static void print_opt(FILE *f, const struct opt *o)
+/* A common option's short letter gives way to the command's own (explore -j N). */
+static char short_of(const struct cmd *c, int i)
+{
+	int own = count_opts(c->opts);
+	char ch = nth_opt(c, i)->shrt;
+
+	for (int k = 0; ch && i >= own && k < own; k++)
+		if (c->opts[k].shrt == ch)
+			return 0;
+	return ch;
+}
+
+static void print_opt(FILE *f, const struct opt *o, char shrt)
 {
 	char left[64];
 	const char *h = o->help;
 
-	snprintf(left, sizeof(left), "%s%c%s--%s%s%s", o->shrt ? "-" : "", o->shrt ? o->shrt : ' ',
-		 o->shrt ? ", " : "  ", o->lng, o->metavar ? " " : "", o->metavar ? o->metavar : "");
-	if (!o->shrt)
+	snprintf(left, sizeof(left), "%s%c%s--%s%s%s", shrt ? "-" : "", shrt ? shrt : ' ',
+		 shrt ? ", " : "  ", o->lng, o->metavar ? " " : "", o->metavar ? o->metavar : "");
+	if (!shrt)
 		memmove(left, left + 1, strlen(left));
 	for (bool first = true; h; first = false) {
 		const char *nl = strchr(h, '\n');
@@ -56,7 +68,7 @@ void cmd_print_help(const struct cmd *c, FILE *f)
 		fprintf(f, "%s\n", c->descr);
 	fputs("Options:\n", f);
 	for (int i = 0; i < n; i++)
-		print_opt(f, nth_opt(c, i));
+		print_opt(f, nth_opt(c, i), short_of(c, i));
 	if (c->footer)
 		fprintf(f, "%s\n", c->footer);
 }
@@ -77,7 +89,7 @@ static int build_getopt(const struct cmd *c, struct option **longs, char *shorts
 		const struct opt *o = nth_opt(c, i);
 
 		(*longs)[i] = (struct option){ o->lng, o->metavar ? required_argument : no_argument, NULL, 256 + i };
-		if (o->shrt && used + 3 < slen) {
+		if (short_of(c, i) && used + 3 < slen) {
 			shorts[used++] = o->shrt;
 			if (o->metavar)
 				shorts[used++] = ':';
@@ -92,7 +104,7 @@ static int short_index(const struct cmd *c, int ch)
 	int n = count_opts(c->opts) + count_opts(common_opts);
 
 	for (int i = 0; i < n; i++)
-		if (nth_opt(c, i)->shrt == ch)
+		if (short_of(c, i) == ch)
 			return i;
 	return -1;
 }

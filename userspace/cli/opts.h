@@ -8,7 +8,8 @@
 #include <stdio.h>
 
 /* Exit statuses, decided here in the command layer only. */
-enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+/* EXIT_FOUND: explore found a crash, a hang or a wrong result. */
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_FOUND = 3 };
 
 struct opt {
 	const char *lng;	/* --lng */

@@ -50,6 +50,7 @@ struct injector {
 	struct fp_probe *probes;	/* FP_MAX_PROBES */
 	char (*cgroup_paths)[256];	/* FP_MAX_RULES, relative to the cgroup2 root */
 	bool needs_dirty;
+	bool timer_watched;		/* the supervisor's timer outlives each command */
 };
 
 struct injector *injector__new(void)
@@ -416,11 +417,16 @@ static void refresh_needs(struct injector *inj)
 {
 	struct sup_needs n;
 
+	__u32 ids[SUP_MAX_SYSCALLS];
+	int nids;
+
 	if (!inj->sup || !inj->needs_dirty)
 		return;
-	for (__u32 id = 0; id < FP_MAX_PROBES; id++) {
-		probe_needs(inj, id, &n);
-		seccomp_sup__set_needs(inj->sup, id, &n);
+	/* Only the probes the filter hands over can be asked about. */
+	nids = seccomp_sup__probes(inj->sup, ids, SUP_MAX_SYSCALLS);
+	for (int i = 0; i < nids; i++) {
+		probe_needs(inj, ids[i], &n);
+		seccomp_sup__set_needs(inj->sup, ids[i], &n);
 	}
 	inj->needs_dirty = false;
 }
@@ -453,9 +459,22 @@ int injector__child_started(struct injector *inj, pid_t child, int report_fd)
 	err = seccomp_sup__adopt(inj->sup, child, report_fd);
 	if (!err)
 		err = watch(inj, seccomp_sup__listener(inj->sup));
-	if (!err)
+	if (!err && !inj->timer_watched) {
 		err = watch(inj, seccomp_sup__timer(inj->sup));
+		inj->timer_watched = !err;
+	}
 	return err;
+}
+
+void injector__command_ended(struct injector *inj)
+{
+	int fd = seccomp_sup__listener(inj->sup);
+
+	/* Taken out by hand: the guardian shares the listener, so closing ours would leave
+	 * it in the set, readable forever once its processes are gone. */
+	if (fd >= 0)
+		epoll_ctl(inj->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
+	seccomp_sup__command_ended(inj->sup);
 }
 
 int injector__seccomp_listener(const struct injector *inj)

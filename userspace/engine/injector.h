@@ -72,6 +72,8 @@ int injector__seccomp_add(struct injector *inj, __u32 probe_id, int nr);
  * part of starting it: the seccomp filter); then in the parent once it was told to go. */
 int injector__child_before_exec(struct injector *inj, int report_fd);
 int injector__child_started(struct injector *inj, pid_t child, int report_fd);
+/* The command and all it started are gone; another may start (explore's next run). */
+void injector__command_ended(struct injector *inj);
 /* The seccomp listener processes may still depend on after the session (else -1). */
 int injector__seccomp_listener(const struct injector *inj);
 

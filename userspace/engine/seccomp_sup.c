@@ -176,6 +176,15 @@ void seccomp_sup__set_needs(struct seccomp_sup *sup, __u32 probe_id, const struc
 		sup->needs[probe_id] = *n;
 }
 
+int seccomp_sup__probes(const struct seccomp_sup *sup, __u32 *ids, int max)
+{
+	int n = 0;
+
+	for (int i = 0; sup && i < sup->n && n < max; i++)
+		ids[n++] = sup->probe[i];
+	return n;
+}
+
 /* Targeted syscalls go to the supervisor, the rest run. exec is always handed over: the
  * first one is how the supervisor learns its command started. */
 static int build_filter(const struct seccomp_sup *sup, struct sock_filter *f, int max)
@@ -266,7 +275,8 @@ int seccomp_sup__adopt(struct seccomp_sup *sup, pid_t child, int report_fd)
 		if (fd >= 0)
 			close(fd);	/* not yet the listener: the filter is still being installed */
 		fd = -1;
-		if (poll(&pfd, 1, 1) > 0) {
+		/* A tenth of a millisecond: explore starts its command hundreds of times. */
+		if (ppoll(&pfd, 1, &(struct timespec){ 0, 100000 }, NULL) > 0) {
 			if (read(report_fd, &err, sizeof(err)) != sizeof(err))
 				err = -ECHILD;
 			break;
@@ -278,8 +288,20 @@ int seccomp_sup__adopt(struct seccomp_sup *sup, pid_t child, int report_fd)
 		return err ? err : -ETIMEDOUT;
 	}
 	sup->listener = fd;
-	sup->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (sup->timer < 0)
+		sup->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	return sup->timer < 0 ? -errno : 0;
+}
+
+void seccomp_sup__command_ended(struct seccomp_sup *sup)
+{
+	if (!sup)
+		return;
+	seccomp_sup__release_all(sup);
+	if (sup->listener >= 0)
+		close(sup->listener);
+	sup->listener = -1;
+	sup->started = false;
 }
 
 int seccomp_sup__listener(const struct seccomp_sup *sup)

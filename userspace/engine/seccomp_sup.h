@@ -36,6 +36,8 @@ void seccomp_sup__free(struct seccomp_sup *sup);
 int seccomp_sup__add(struct seccomp_sup *sup, int nr, __u32 probe_id);
 bool seccomp_sup__wanted(const struct seccomp_sup *sup);
 void seccomp_sup__set_needs(struct seccomp_sup *sup, __u32 probe_id, const struct sup_needs *n);
+/* The probes the filter hands calls to (at most max); their count. */
+int seccomp_sup__probes(const struct seccomp_sup *sup, __u32 *ids, int max);
 
 /* In run's child, when it may go, right before exec: tells the parent (report_fd) the
  * descriptor the listener will get, and installs the filter. The next syscall must be
@@ -43,6 +45,10 @@ void seccomp_sup__set_needs(struct seccomp_sup *sup, __u32 probe_id, const struc
 int seccomp_sup__child_install(const struct seccomp_sup *sup, int report_fd);
 /* In the parent: takes the child's listener (pidfd_getfd). 0 or -errno. */
 int seccomp_sup__adopt(struct seccomp_sup *sup, pid_t child, int report_fd);
+
+/* The command and everything under its filter are gone (explore starts it again): the
+ * listener goes, and the next command gets a filter of its own, with the same syscalls. */
+void seccomp_sup__command_ended(struct seccomp_sup *sup);
 
 /* Readable when a call waits or a delay is due: for the caller's poll. -1 when none. */
 int seccomp_sup__listener(const struct seccomp_sup *sup);

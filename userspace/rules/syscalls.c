@@ -178,19 +178,44 @@ static void closest3_format(const struct closest3 *c, char *out, size_t len)
 					 k ? ", " : "; closest: ", c->name[k]);
 }
 
+/* Symbols found stay found while fpbpf runs: a rule set again (explore does it between
+ * every run) must not read all of /proc/kallsyms again, a tenth of a second each time. */
+#define KSYM_CACHE 64
+static char ksym_found[KSYM_CACHE][64];
+static int ksym_n;
+
+static bool ksym_cached(const char *want)
+{
+	for (int i = 0; i < ksym_n; i++)
+		if (!strcmp(ksym_found[i], want))
+			return true;
+	return false;
+}
+
+static void ksym_remember(const char *want)
+{
+	if (ksym_n < KSYM_CACHE && strlen(want) < sizeof(ksym_found[0]))
+		snprintf(ksym_found[ksym_n++], sizeof(ksym_found[0]), "%s", want);
+}
+
 int sys_kernel_symbol(const char *name, char *sym, size_t len, char *why, size_t whylen)
 {
 	const size_t plen = strlen(SYSCALL_PREFIX);
 	char line[512], want[128], hint[256];
 	struct closest3 near;
 	bool found = false;
-	FILE *f = fopen("/proc/kallsyms", "re");
+	FILE *f;
 
+	snprintf(want, sizeof(want), SYSCALL_PREFIX "%s", name);
+	if (ksym_cached(want)) {
+		snprintf(sym, len, "%s", want);
+		return 0;
+	}
+	f = fopen("/proc/kallsyms", "re");
 	if (!f) {
 		snprintf(why, whylen, "cannot read /proc/kallsyms to find the syscall's entry");
 		return -1;
 	}
-	snprintf(want, sizeof(want), SYSCALL_PREFIX "%s", name);
 	closest3_init(&near);
 	while (fgets(line, sizeof(line), f)) {
 		char *s = strrchr(line, ' ');
@@ -213,6 +238,7 @@ int sys_kernel_symbol(const char *name, char *sym, size_t len, char *why, size_t
 		snprintf(why, whylen, "no syscall '%s' in this kernel (no %s in /proc/kallsyms)%s", name, want, hint);
 		return -1;
 	}
+	ksym_remember(want);
 	snprintf(sym, len, "%s", want);
 	return 0;
 }

@@ -158,10 +158,47 @@ void guardian_hand_over(struct guardian *g)
 	*g = (struct guardian){ -1, -1, -1 };
 }
 
-void guardian_stop(struct guardian *g)
+static pid_t retired[16];
+static int nretired;
+
+/* Retired guardians that exited by now, or all of them when wait. */
+static void reap_retired(bool wait)
+{
+	for (int i = 0; i < nretired;) {
+		pid_t got;
+
+		while ((got = waitpid(retired[i], NULL, wait ? 0 : WNOHANG)) < 0 && errno == EINTR)
+			;
+		if (got == 0) {
+			i++;
+			continue;
+		}
+		retired[i] = retired[--nretired];
+	}
+}
+
+static void tell_quit(struct guardian *g)
 {
 	/* A dead guardian makes this write fail with EPIPE; SIGPIPE is ignored. */
 	if (g->fd >= 0 && write(g->fd, "q", 1) != 1)
 		pr_debug("guardian: %s\n", strerror(errno));
+}
+
+void guardian_retire(struct guardian *g)
+{
+	tell_quit(g);
+	reap_retired(false);
+	if (nretired == (int)(sizeof(retired) / sizeof(retired[0])))
+		reap_retired(true);
+	if (g->pid > 0)
+		retired[nretired++] = g->pid;
+	g->pid = -1;
 	guardian_reap(g);
+}
+
+void guardian_stop(struct guardian *g)
+{
+	tell_quit(g);
+	guardian_reap(g);
+	reap_retired(true);
 }

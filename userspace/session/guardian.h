@@ -29,6 +29,9 @@ struct guardian_args {
 int guardian_start(struct guardian *g, const struct guardian_args *a);
 /* A clean end: the guardian exits without touching anything. */
 void guardian_stop(struct guardian *g);
+/* As guardian_stop, without waiting for it to exit (explore replaces its guardian every
+ * run; a large process takes milliseconds to go). Reaped by a later guardian_stop. */
+void guardian_retire(struct guardian *g);
 /* A clean end while processes still run under the seccomp filter: the guardian stays and
  * answers their calls "continue" until none is left. */
 void guardian_hand_over(struct guardian *g);

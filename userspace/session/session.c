@@ -5,7 +5,6 @@
  * SIGKILL. */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include "rules/kernel_rules.h"
 #include "rules/ruleset.h"
 #include "session/session_int.h"
+#include "util/cmdpath.h"
 #include "util/log.h"
 
 static volatile sig_atomic_t exiting;
@@ -130,27 +130,6 @@ int session_on_event(void *ctx, const struct fp_event *e)
 	return 0;
 }
 
-static char *find_in_path(const char *cmd)
-{
-	const char *path = getenv("PATH");
-	char buf[PATH_MAX];
-
-	if (strchr(cmd, '/'))
-		return realpath(cmd, NULL);
-	if (!path)
-		path = "/usr/bin:/bin";
-	while (*path) {
-		size_t len = strcspn(path, ":");
-
-		snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, path, cmd);
-		if (access(buf, X_OK) == 0)
-			return realpath(buf, NULL);
-		path += len + (path[len] == ':');
-	}
-	errno = ENOENT;
-	return NULL;
-}
-
 static bool from_rule_file(const struct session_opts *o, const struct rule *r)
 {
 	for (int i = 0; i < o->nrule_files; i++)
@@ -221,7 +200,7 @@ static int find_files(struct session *s, char **cmd_path, pid_t *pid)
 	int err;
 
 	if (o->argv) {
-		*cmd_path = find_in_path(o->argv[0]);
+		*cmd_path = cmdpath_find(o->argv[0]);
 		if (!*cmd_path) {
 			log_error("%s: command not found", o->argv[0]);
 			return -ENOENT;
@@ -280,18 +259,19 @@ static int guard_listener(struct session *s)
 		s->guard = old;
 		return err;
 	}
-	guardian_stop(&old);
+	guardian_retire(&old);
 	return 0;
 }
 
-static int poll_once(struct session *s, int timeout)
+int session_poll_once(struct session *s, int timeout, int extra_fd)
 {
-	struct pollfd pfds[2 + CTL_MAX_CLIENTS + 1];
-	int n = 2, err;
+	struct pollfd pfds[3 + CTL_MAX_CLIENTS + 1];
+	int n = 3, err;
 
 	pfds[0] = (struct pollfd){ .fd = injector__event_fd(s->inj), .events = POLLIN };
 	pfds[1] = (struct pollfd){ .fd = s->guard.pidfd, .events = POLLIN };
-	n += ctl_server_pollfds(s->ctl, pfds + 2, CTL_MAX_CLIENTS + 1);
+	pfds[2] = (struct pollfd){ .fd = extra_fd, .events = POLLIN };
+	n += ctl_server_pollfds(s->ctl, pfds + 3, CTL_MAX_CLIENTS + 1);
 	if (poll(pfds, (nfds_t)n, timeout) < 0) {
 		if (errno != EINTR)
 			return -errno;
@@ -304,7 +284,7 @@ static int poll_once(struct session *s, int timeout)
 	holds__deliver(s->holds);
 	if (pfds[1].revents)
 		restart_guardian(s);
-	ctl_server_service(s->ctl, pfds + 2, n - 2);
+	ctl_server_service(s->ctl, pfds + 3, n - 3);
 	session_ctl_tick(s, false);
 	return 0;
 }
@@ -320,7 +300,7 @@ static void reload(struct session *s)
 		events_out__notice(&s->out, "reload", "reload failed (above); rules unchanged");
 }
 
-static int next_timeout(struct session *s, long long end_ns)
+int session_next_timeout(struct session *s, long long end_ns)
 {
 	long long next = holds__release_due(s->holds, now_ns()), ms;
 
@@ -341,7 +321,7 @@ static int run_loop(struct session *s, pid_t *child, struct session_result *res)
 	long long end_ns = s->o->duration_ms ? now_ns() + s->o->duration_ms * 1000000LL : 0;
 
 	while (!exiting) {
-		int err = poll_once(s, next_timeout(s, end_ns));
+		int err = session_poll_once(s, session_next_timeout(s, end_ns), -1);
 
 		if (err) {
 			log_error("polling events: %s", strerror(-err));
@@ -368,10 +348,24 @@ static int run_loop(struct session *s, pid_t *child, struct session_result *res)
 	return 0;
 }
 
+static void child_io_setup(const struct child_io *io)
+{
+	if (!io)
+		return;
+	if (io->own_group)
+		setpgid(0, 0);
+	if (io->in >= 0)
+		dup2(io->in, 0);
+	if (io->out >= 0)
+		dup2(io->out, 1);
+	if (io->err >= 0)
+		dup2(io->err, 2);
+}
+
 /* The command, forked now and exec'd once it is a target, so its first hit is seen.
  * Right before its exec the engine may set it up (a seccomp filter), reporting back on
  * report_fd. */
-static pid_t fork_command(struct session *s, const char *path, int *go_fd, int *report_fd)
+static pid_t fork_command(struct session *s, const char *path, const struct child_io *io, int *go_fd, int *report_fd)
 {
 	int sync_pipe[2], report[2];
 	pid_t child;
@@ -396,6 +390,7 @@ static pid_t fork_command(struct session *s, const char *path, int *go_fd, int *
 		close(sync_pipe[1]);
 		close(report[0]);
 		signal(SIGPIPE, SIG_DFL);
+		child_io_setup(io);
 		if (read(sync_pipe[0], &go, 1) != 1)
 			_exit(127);
 		err = injector__child_before_exec(s->inj, report[1]);
@@ -407,6 +402,8 @@ static pid_t fork_command(struct session *s, const char *path, int *go_fd, int *
 		fprintf(stderr, "fpbpf: exec %s: %s\n", path, strerror(errno));
 		_exit(127);
 	}
+	if (io && io->own_group)
+		setpgid(child, child);	/* also here: no race with a kill of the group */
 	close(sync_pipe[0]);
 	close(report[1]);
 	*go_fd = sync_pipe[1];
@@ -452,14 +449,16 @@ static int load_engine(struct session *s)
 	return new_guardian(s, &s->guard);
 }
 
-/* Targets in place, then the command released: it execs as a target. */
-static int start_targets(struct session *s, const char *cmd_path, pid_t pid, pid_t *child, int *go_fd)
+/* Targets in place, then the command released: it execs as a target. The first line
+ * is printed in between, unless io is given (explore's runs are not announced). */
+int session_start_targets(struct session *s, const char *cmd_path, pid_t pid, const struct child_io *io,
+			  pid_t *child, int *go_fd)
 {
 	pid_t target = pid;
 	int err, report_fd = -1;
 
 	if (s->o->argv) {
-		*child = fork_command(s, cmd_path, go_fd, &report_fd);
+		*child = fork_command(s, cmd_path, io, go_fd, &report_fd);
 		if (*child < 0) {
 			*child = 0;
 			return -ECHILD;
@@ -474,8 +473,10 @@ static int start_targets(struct session *s, const char *cmd_path, pid_t pid, pid
 		}
 		pid_set_add(&s->targets, target);
 	}
-	s->out.t0_ns = now_ns();
-	session_print_start(s, target);
+	if (!io) {
+		s->out.t0_ns = now_ns();
+		session_print_start(s, target);
+	}
 	if (!*child)
 		return 0;
 	if (write(*go_fd, "g", 1) != 1) {
@@ -518,7 +519,7 @@ static void release_marker_waiters(struct session *s)
 /* Detach first: paused markers see their semaphore drop and resume on their own, and
  * nothing can stop a process again once the probes are gone. The summary comes once no
  * hit can change a counter; what is held goes last. */
-static void teardown(struct session *s, bool summary)
+void session_teardown(struct session *s, bool summary)
 {
 	release_marker_waiters(s);
 	if (s->inj) {
@@ -557,7 +558,7 @@ static void wait_command(pid_t child, int go_fd, struct session_result *res)
 	res->command_ran = go_fd < 0;
 }
 
-static struct session *session_new(const struct session_opts *o)
+struct session *session_new(const struct session_opts *o)
 {
 	struct session *s = calloc(1, sizeof(*s));
 
@@ -583,7 +584,7 @@ static struct session *session_new(const struct session_opts *o)
 	return s;
 }
 
-static void session_free(struct session *s)
+void session_free(struct session *s)
 {
 	holds__free(s->holds);
 	probe_table__free(s->probes);
@@ -614,6 +615,28 @@ static void handle_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+bool session_interrupted(void)
+{
+	return exiting;
+}
+
+int session_prepare(struct session *s, char **cmd_path, pid_t *pid)
+{
+	int ret = find_files(s, cmd_path, pid);
+
+	if (!ret)
+		ret = stage_rules(s);
+	if (!ret)
+		ret = open_control(s);
+	if (!ret)
+		ret = load_engine(s);
+	if (!ret) {
+		handle_signals();
+		ret = install_rules(s);
+	}
+	return ret;
+}
+
 int session_main(const struct session_opts *o, struct session_result *res)
 {
 	struct session *s = session_new(o);
@@ -625,19 +648,9 @@ int session_main(const struct session_opts *o, struct session_result *res)
 	memset(res, 0, sizeof(*res));
 	if (!s)
 		return -ENOMEM;
-	ret = find_files(s, &cmd_path, &pid);
+	ret = session_prepare(s, &cmd_path, &pid);
 	if (!ret)
-		ret = stage_rules(s);
-	if (!ret)
-		ret = open_control(s);
-	if (!ret)
-		ret = load_engine(s);
-	if (!ret) {
-		handle_signals();
-		ret = install_rules(s);
-	}
-	if (!ret)
-		ret = start_targets(s, cmd_path, pid, &child, &go_fd);
+		ret = session_start_targets(s, cmd_path, pid, NULL, &child, &go_fd);
 	if (!ret) {
 		started = true;
 		ret = run_loop(s, &child, res);
@@ -645,7 +658,7 @@ int session_main(const struct session_opts *o, struct session_result *res)
 			res->command_ran = true;
 		session_ctl_tick(s, true);
 	}
-	teardown(s, started);
+	session_teardown(s, started);
 	if (child > 0)
 		wait_command(child, go_fd, res);
 	if (!ret && s->out.write_error)

@@ -41,4 +41,33 @@ struct session_result {
  * the reason is logged. */
 int session_main(const struct session_opts *opts, struct session_result *res);
 
+/* explore: one loaded session that starts its command again and again, the rules
+ * changed between runs and the BPF programs never reloaded. The rules at start must name
+ * every target a run may use (a seccomp filter cannot change once a command runs). */
+struct session_runs;
+
+struct run_end {
+	int wait_status;	/* the command's, unless timed_out or interrupted */
+	bool timed_out;		/* killed at the deadline */
+	bool interrupted;	/* fpbpf was told to stop (SIGINT, SIGTERM) */
+	long long elapsed_ns;
+};
+
+struct rule_counts {
+	__u64 matched, injected;
+};
+
+/* o->argv is the command; 0 or -errno as session_main. */
+int session_runs__open(const struct session_opts *o, struct session_runs **out);
+/* Replaces the rule on r's target (fresh counters); returns its id or -errno. */
+int session_runs__set(struct session_runs *sr, const struct rule *r);
+/* The id of the live rule on key's target, or -1. */
+int session_runs__live_id(const struct session_runs *sr, const struct rule *key);
+int session_runs__counts(struct session_runs *sr, int rid, struct rule_counts *c);
+/* Runs the command once: stdin, stdout and stderr on in, out and err; at timeout_ms (0:
+ * none) its process group is killed; so is what it leaves behind when it exits. */
+int session_runs__run(struct session_runs *sr, long long timeout_ms, int in, int out, int err,
+		      struct run_end *end);
+void session_runs__close(struct session_runs *sr);
+
 #endif

@@ -39,6 +39,24 @@ struct session {
 	int lock_fd, lock_depth;	/* the shared holds lock, taken re-entrantly */
 };
 
+/* session.c: the parts of a session's life that session_main and session_runs.c share. */
+struct session *session_new(const struct session_opts *o);
+void session_free(struct session *s);
+/* Files found, rules at start staged, engine loaded, rules installed. */
+int session_prepare(struct session *s, char **cmd_path, pid_t *pid);
+/* How explore's runs start: their own process group, descriptors of explore's choosing. */
+struct child_io {
+	int in, out, err;	/* -1: inherited */
+	bool own_group;
+};
+int session_start_targets(struct session *s, const char *cmd_path, pid_t pid, const struct child_io *io,
+			  pid_t *child, int *go_fd);
+/* One round of events, holds and control; extra_fd (or -1) also ends the wait. */
+int session_poll_once(struct session *s, int timeout, int extra_fd);
+int session_next_timeout(struct session *s, long long end_ns);
+bool session_interrupted(void);
+void session_teardown(struct session *s, bool summary);
+
 long long now_ns(void);
 bool pid_set_add(struct pid_set *set, pid_t pid);
 void pid_set_del(struct pid_set *set, pid_t pid);

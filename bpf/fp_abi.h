@@ -113,6 +113,11 @@ struct fp_rule {
 	char comm[FP_COMM_LEN];	/* glob, empty = any */
 	struct fp_term terms[FP_MAX_TERMS];
 	struct fp_arg_filter args[FP_MAX_ARGS];
+	/* cgroup=, for sleepable programs (no cgroup array there): the cgroup's id and its
+	 * depth under the cgroup2 root, compared with the caller's ancestor at that depth. */
+	__u64 cgroup_id;
+	__u32 cgroup_level;
+	__u32 pad;
 };
 
 /* Counters live apart from the rule so that replacing a rule can reset them. The

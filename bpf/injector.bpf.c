@@ -348,8 +348,10 @@ static __always_inline int seccomp_caller_matches(const struct fp_rule *rule, __
 	return 1;
 }
 
+/* sleepable: a uprobe.s program at another program's probe, whose string arguments are
+ * read faulting pages in; cgroups by ancestor id (no cgroup array in sleepable programs). */
 static __always_inline int filters_match(struct hit *h, const struct fp_rule *rule, __u32 rid,
-					 const int mode)
+					 const int mode, const int sleepable)
 {
 	__u64 base = h->probe->has_slot ? 3 : 0, val;
 
@@ -364,9 +366,13 @@ static __always_inline int filters_match(struct hit *h, const struct fp_rule *ru
 		if ((rule->flags & FP_RF_UID) && rule->uid != (__u32)bpf_get_current_uid_gid())
 			return 0;
 		/* Sleepable programs may not use a cgroup array: FMOD refuses cgroup= rules. */
-		if ((rule->flags & FP_RF_CGROUP) &&
-		    (mode == MODE_FMOD || bpf_current_task_under_cgroup(&cgroups, rid) != 1))
+		if ((rule->flags & FP_RF_CGROUP) && sleepable) {
+			if (!rule->cgroup_id || bpf_get_current_ancestor_cgroup_id(rule->cgroup_level) != rule->cgroup_id)
+				return 0;
+		} else if ((rule->flags & FP_RF_CGROUP) &&
+			   (mode == MODE_FMOD || bpf_current_task_under_cgroup(&cgroups, rid) != 1)) {
 			return 0;
+		}
 	}
 	for (int i = 0; i < FP_MAX_ARGS; i++) {
 		if (rule->args[i].kind == FP_ARG_ANY)
@@ -382,7 +388,7 @@ static __always_inline int filters_match(struct hit *h, const struct fp_rule *ru
 			val = h->args.v[i];
 		else if (!h->spec || usdt_arg(h->ctx, h->spec, base + i, &val))
 			return 0;
-		if (mode == MODE_FMOD && rule->args[i].kind == FP_ARG_STR_GLOB
+		if ((mode == MODE_FMOD || sleepable) && rule->args[i].kind == FP_ARG_STR_GLOB
 			    ? !fp_str_glob_matches_faulting(&rule->args[i], val)
 			    : !fp_arg_matches(&rule->args[i], val))
 			return 0;
@@ -816,7 +822,7 @@ static __always_inline void give_back_stale(__u32 tid)
 }
 
 /* One rule of the probe; returns 1 (stop the loop) once the hit is decided. */
-static __always_inline long eval_rule(__u32 i, struct hit *h, const int mode)
+static __always_inline long eval_rule(__u32 i, struct hit *h, const int mode, const int sleepable)
 {
 	struct fp_rule_state *st;
 	struct fp_rule *rule;
@@ -832,7 +838,7 @@ static __always_inline long eval_rule(__u32 i, struct hit *h, const int mode)
 	if (!rule || !st || !rule->active)
 		return 0;
 	__sync_fetch_and_add(&st->evaluated, 1);
-	if (!filters_match(h, rule, rid, mode)) {
+	if (!filters_match(h, rule, rid, mode, sleepable)) {
 		emit_eval(h, rid, 0);
 		return 0;
 	}
@@ -864,35 +870,45 @@ static __always_inline long eval_rule(__u32 i, struct hit *h, const int mode)
 
 static long eval_rule_write(__u32 i, void *data)
 {
-	return eval_rule(i, data, MODE_WRITE);
+	return eval_rule(i, data, MODE_WRITE, 0);
 }
 
 static long eval_rule_stop(__u32 i, void *data)
 {
-	return eval_rule(i, data, MODE_STOP);
+	return eval_rule(i, data, MODE_STOP, 0);
+}
+
+static long eval_rule_write_s(__u32 i, void *data)
+{
+	return eval_rule(i, data, MODE_WRITE, 1);
+}
+
+static long eval_rule_stop_s(__u32 i, void *data)
+{
+	return eval_rule(i, data, MODE_STOP, 1);
 }
 
 static long eval_rule_kernel(__u32 i, void *data)
 {
-	return eval_rule(i, data, MODE_KERNEL);
+	return eval_rule(i, data, MODE_KERNEL, 0);
 }
 
 static long eval_rule_seccomp(__u32 i, void *data)
 {
-	return eval_rule(i, data, MODE_SECCOMP);
+	return eval_rule(i, data, MODE_SECCOMP, 0);
 }
 
 static long eval_rule_hook(__u32 i, void *data)
 {
-	return eval_rule(i, data, MODE_HOOK);
+	return eval_rule(i, data, MODE_HOOK, 0);
 }
 
 static long eval_rule_fmod(__u32 i, void *data)
 {
-	return eval_rule(i, data, MODE_FMOD);
+	return eval_rule(i, data, MODE_FMOD, 0);
 }
 
-static __always_inline int handle_hit(struct pt_regs *ctx, const int mode)
+static __always_inline int handle_hit(struct pt_regs *ctx, const int mode, const int sleepable)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct hit h = {
@@ -921,20 +937,38 @@ static __always_inline int handle_hit(struct pt_regs *ctx, const int mode)
 		if (token)
 			return recheck(&h, token, mode);
 	}
-	bpf_loop(FP_RULES_PER_PROBE, mode == MODE_WRITE ? eval_rule_write : eval_rule_stop, &h, 0);
+	if (sleepable)
+		bpf_loop(FP_RULES_PER_PROBE, mode == MODE_WRITE ? eval_rule_write_s : eval_rule_stop_s, &h, 0);
+	else
+		bpf_loop(FP_RULES_PER_PROBE, mode == MODE_WRITE ? eval_rule_write : eval_rule_stop, &h, 0);
 	return 0;
 }
 
 SEC("usdt")
 int BPF_USDT(fp_hit_write)
 {
-	return handle_hit(ctx, MODE_WRITE);
+	return handle_hit(ctx, MODE_WRITE, 0);
 }
 
 SEC("usdt")
 int BPF_USDT(fp_hit_stop)
 {
-	return handle_hit(ctx, MODE_STOP);
+	return handle_hit(ctx, MODE_STOP, 0);
+}
+
+/* Other software's probes (no verdict slot): sleepable, so that a string argument in a
+ * page the program never touched is read, not taken for no match. Loaded only where the
+ * kernel has sleepable uprobes (6.0+), for a session whose rules name such a probe. */
+SEC("uprobe.s")
+int BPF_USDT(fp_hit_write_s)
+{
+	return handle_hit(ctx, MODE_WRITE, 1);
+}
+
+SEC("uprobe.s")
+int BPF_USDT(fp_hit_stop_s)
+{
+	return handle_hit(ctx, MODE_STOP, 1);
 }
 
 static __always_inline int kernel_hit(struct pt_regs *ctx, const int mode)

@@ -39,6 +39,16 @@ expect() {
 	fi
 }
 
+# A fresh cgroup v2 directory's path, mounting the unified hierarchy where the host
+# mounts only v1 ones; empty when neither works.
+cgroup2_dir() {
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		echo "/sys/fs/cgroup/fpbpf-test-$$"
+	elif mkdir -p "$TMP/cg2" && mount -t cgroup2 none "$TMP/cg2" 2>/dev/null; then
+		echo "$TMP/cg2/fpbpf-test-$$"
+	fi
+}
+
 # Helpers shared by the files that drive live sessions.
 proc_state() { awk '{print $3}' "/proc/$1/stat" 2>/dev/null || echo gone; }
 # Under emulation (the VM) everything is slower: waits for something to happen scale up.

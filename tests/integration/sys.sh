@@ -23,16 +23,6 @@ if [ -z "$backends" ]; then
 	exit 0
 fi
 
-# A fresh cgroup v2 directory's path, mounting the unified hierarchy where the host
-# mounts only v1 ones; empty when neither works.
-cgroup2_dir() {
-	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
-		echo "/sys/fs/cgroup/fpbpf-test-$$"
-	elif mkdir -p "$TMP/cg2" && mount -t cgroup2 none "$TMP/cg2" 2>/dev/null; then
-		echo "$TMP/cg2/fpbpf-test-$$"
-	fi
-}
-
 # sys_case NAME RULE WANT VICTIM-ARGS...: WANT is the victim's output, lines space-joined.
 sys_case() {
 	local name=$1 rule=$2 want=$3 got

@@ -122,6 +122,26 @@ fp run $D -e "$PLAIN = 1*panic" -- "$VICTIM" plain 5000 >/dev/null
 expect "panic at a foreign probe aborts" 134 $?
 fp run $D -e "$PLAIN = print arg1=3" -- "$VICTIM" plain 300 >/dev/null
 expect "arg filter at a foreign probe" "1|hit=1" "$(grep -c 'inject victim:plain_tick' "$TMP/err")|$(grep -o 'hit=[0-9]*' "$TMP/err")"
+# A string in a page the program never touched (DTRACE_PROBE2(p, step, i, "literal") in
+# software that is not ours): read by a sleepable program, faulting the page in.
+if "$FPBPF" doctor 2>/dev/null | grep -q '^sleepable_uprobes *ok'; then
+	fp run $D -e 'plain_str = print arg2=beta-*' -- "$VICTIM" plainstr 3 >/dev/null
+	expect "a string glob at another program's probe matches a page nothing touched" 3 "$(grep -c 'inject victim:plain_str' "$TMP/err")"
+	CG=$(cgroup2_dir)
+	if [ -n "$CG" ] && mkdir "$CG" 2>/dev/null; then
+		fp run $D -e "usdt:$LIB:victim:plain_str = print arg2=beta-* cgroup=$CG" -- sh -c "echo \$\$ >$CG/cgroup.procs && exec $VICTIM plainstr 3" >/dev/null
+		inside=$(grep -c 'inject victim:plain_str' "$TMP/err")
+		fp run $D -e "usdt:$LIB:victim:plain_str = print arg2=beta-* cgroup=$CG" -- "$VICTIM" plainstr 3 >/dev/null
+		outside=$(grep -c 'inject victim:plain_str' "$TMP/err")
+		rmdir "$CG"
+		[ -d "$TMP/cg2" ] && umount "$TMP/cg2" && rmdir "$TMP/cg2"
+		expect "there, cgroup= still scopes by cgroup" "3|0" "$inside|$outside"
+	else
+		skip "cgroup= at another program's probe" "/sys/fs/cgroup is not a cgroup v2 hierarchy fpbpf can create a cgroup in"
+	fi
+else
+	skip "a string at another program's probe in a page nothing touched" "no sleepable uprobes here (Linux 6.0+, see fpbpf doctor)"
+fi
 fp run $D -e "$PLAIN = return(1)" -- "$VICTIM" plain 100
 expect "return refused without a slot" "2|yes" "$?|$(grep -q 'needs a failpoint made with fpbpf.h (this probe has no verdict slot)' "$TMP/err" && echo yes)"
 "$VICTIM" plain 15000 >"$TMP/plain" &

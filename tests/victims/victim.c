@@ -1,5 +1,6 @@
 /* Victim for the integration tests: each mode exercises failpoints in a way whose
  * output proves what fpbpf did (values returned, counts, timing, exit status). */
+#define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <sys/syscall.h>
@@ -15,6 +17,7 @@
 
 int fpvictim_lib_call(int i);
 void fpvictim_plain_tick(long i);
+void fpvictim_plain_str(long i, const char *s);
 
 static atomic_long injected;
 static volatile sig_atomic_t stop_requested;
@@ -107,6 +110,24 @@ static void serve(int ms)
 		usleep(10000);
 	}
 	printf("served=%ld failed=%ld\n", served, failed);
+}
+
+/* n hits of another program's probe whose string argument lives in a page this process
+ * never touched: a fresh shared mapping of a memfd (no fault-around can map it either). */
+static void plain_str(int n)
+{
+	static const char lit[] = "beta-untouched";
+	int fd = memfd_create("fpbpf-victim-literal", MFD_CLOEXEC);
+	char *page;
+
+	if (fd < 0 || write(fd, lit, sizeof(lit)) != (ssize_t)sizeof(lit) || ftruncate(fd, 4096))
+		exit(3);
+	page = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	if (page == MAP_FAILED)
+		exit(3);
+	for (int i = 1; i <= n; i++)
+		fpvictim_plain_str(i, page);
+	printf("plain_str=%d\n", n);
 }
 
 /* n children, each hits the plain probe once and reports how long it was held. */
@@ -266,6 +287,8 @@ int main(int argc, char **argv)
 			printf("%d:%d\n", i, fpvictim_lib_call(i));
 	} else if (!strcmp(mode, "plain")) {
 		tick(n, fpvictim_plain_tick);
+	} else if (!strcmp(mode, "plainstr")) {
+		plain_str(n);
 	} else if (!strcmp(mode, "ticker")) {
 		tick(n, hit_vpoint);
 	} else if (!strcmp(mode, "forkplain")) {

@@ -117,6 +117,9 @@ static void usdt_checks(struct report *r)
 	      "BPF ring buffer supported", "needs Linux 5.8 or later");
 	check(r, "bpf_send_signal", feature_send_signal_thread(), "signal(), panic at probes, stop-and-write",
 	      "bpf_send_signal_thread available", "needs Linux 5.5 or later");
+	check(r, "sleepable_uprobes", feature_sleepable_uprobe(), "string filters at other software's probes",
+	      "sleepable uprobe programs load: a string in a page nothing touched is read",
+	      "needs Linux 6.0 or later: a string argument of another program's probe in a page nothing touched reads as no match");
 	c = add(r, "bpf_probe_write_user", feature_probe_write_user(), "direct verdict delivery (fast path)");
 	if (c->ok)
 		snprintf(c->detail, sizeof(c->detail), "available");

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/random.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -30,6 +32,8 @@ struct hook_prog {
 struct injector {
 	struct injector_bpf *skel;
 	struct bpf_program *hit_prog;
+	struct bpf_program *foreign_prog;	/* sleepable, for probes with no slot; or NULL */
+	bool no_slot[FP_MAX_PROBES];		/* the probe is other software's */
 	struct ring_buffer *rb;
 	injector_event_fn fn;
 	void *fn_ctx;
@@ -148,6 +152,11 @@ static void configure(struct injector *inj, const struct injector_opts *opts)
 			    (opts->delivery == DELIVERY_AUTO && feature_probe_write_user());
 	inj->hit_prog = inj->direct_write ? skel->progs.fp_hit_write : skel->progs.fp_hit_stop;
 	bpf_program__set_autoload(inj->direct_write ? skel->progs.fp_hit_stop : skel->progs.fp_hit_write, false);
+	/* Its own copy of the rule loop: verified only when a session needs it. */
+	if (opts->foreign_sleepable && feature_sleepable_uprobe())
+		inj->foreign_prog = inj->direct_write ? skel->progs.fp_hit_write_s : skel->progs.fp_hit_stop_s;
+	bpf_program__set_autoload(skel->progs.fp_hit_write_s, inj->foreign_prog == skel->progs.fp_hit_write_s);
+	bpf_program__set_autoload(skel->progs.fp_hit_stop_s, inj->foreign_prog == skel->progs.fp_hit_stop_s);
 	/* A kernel without bpf_override_return rejects the whole object otherwise. */
 	bpf_program__set_autoload(skel->progs.fp_kernel_hit, opts->kernel_probes);
 	bpf_program__set_autoload(skel->progs.fp_seccomp_decide, opts->seccomp);
@@ -238,6 +247,11 @@ int injector__load(struct injector *inj, const struct injector_opts *opts)
 	if (inj->epoll_fd < 0 || watch(inj, ring_buffer__epoll_fd(inj->rb)))
 		return -errno;
 	return opts->seccomp ? start_supervisor(inj) : 0;
+}
+
+bool injector__foreign_sleepable(const struct injector *inj)
+{
+	return inj->foreign_prog != NULL;
 }
 
 bool injector__direct_write(const struct injector *inj)
@@ -340,12 +354,40 @@ static void cgroup_relative(const char *path, char *out, size_t len)
 	snprintf(out, len, "%.255s", !best[0] ? real : real[n] ? real + n : "/");
 }
 
+/* Sleepable programs compare the caller's ancestor at the cgroup's depth with its id: a
+ * cgroup2 directory's inode number (kernfs ids are inode numbers where ino_t has 64 bits,
+ * on every architecture fpbpf builds for). */
+_Static_assert(sizeof(ino_t) >= sizeof(__u64), "a cgroup's id is its inode number only with 64-bit inode numbers");
+
+static int set_cgroup_id(struct injector *inj, __u32 rid, int cgroup_fd, const char *relative)
+{
+	struct fp_rule r;
+	struct stat st;
+
+	if (fstat(cgroup_fd, &st) ||
+	    bpf_map__lookup_elem(inj->skel->maps.rules, &rid, sizeof(rid), &r, sizeof(r), 0))
+		return -errno;
+	r.cgroup_id = st.st_ino;
+	r.cgroup_level = 0;
+	for (const char *p = relative; *p; p++)
+		r.cgroup_level += *p == '/' && p[1] && p[1] != '/';
+	if (inj->rules && rid < FP_MAX_RULES)
+		inj->rules[rid] = r;
+	return bpf_map__update_elem(inj->skel->maps.rules, &rid, sizeof(rid), &r, sizeof(r), BPF_ANY) ? -errno : 0;
+}
+
 int injector__set_cgroup(struct injector *inj, __u32 rid, int cgroup_fd, const char *path)
 {
 	__u32 fd = (__u32)cgroup_fd;
+	char relative[256];
+	int err;
 
 	if (bpf_map__update_elem(inj->skel->maps.cgroups, &rid, sizeof(rid), &fd, sizeof(fd), BPF_ANY))
 		return -errno;
+	cgroup_relative(path, relative, sizeof(relative));
+	err = set_cgroup_id(inj, rid, cgroup_fd, relative);
+	if (err)
+		return err;
 	if (inj->cgroup_paths && rid < FP_MAX_RULES) {
 		cgroup_relative(path, inj->cgroup_paths[rid], sizeof(inj->cgroup_paths[rid]));
 		inj->needs_dirty = true;
@@ -382,6 +424,8 @@ int injector__set_probe(struct injector *inj, __u32 probe_id, const struct fp_pr
 	if (bpf_map__update_elem(inj->skel->maps.probes, &probe_id, sizeof(probe_id), probe,
 				 sizeof(*probe), BPF_ANY))
 		return -errno;
+	if (probe_id < FP_MAX_PROBES)
+		inj->no_slot[probe_id] = probe->kind == FP_PROBE_USDT && !probe->has_slot;
 	if (inj->probes && probe_id < FP_MAX_PROBES) {
 		inj->probes[probe_id] = *probe;
 		inj->needs_dirty = true;
@@ -492,7 +536,8 @@ int injector__attach_usdt(struct injector *inj, __u32 probe_id, const char *path
 	if (probe_id >= FP_MAX_PROBES)
 		return -E2BIG;
 	/* pid -1: every process mapping the file, new ones included; BPF filters by tgid. */
-	link = bpf_program__attach_usdt(inj->hit_prog, -1, path, provider, name, &opts);
+	link = bpf_program__attach_usdt(inj->no_slot[probe_id] && inj->foreign_prog ? inj->foreign_prog : inj->hit_prog,
+					-1, path, provider, name, &opts);
 	if (!link) {
 		err = -errno;
 		log_error("cannot attach to USDT %s:%s in %s: %s", provider, name, path, strerror(-err));

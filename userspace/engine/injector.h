@@ -24,6 +24,9 @@ struct injector_opts {
 	char fmod_targets[FP_FMOD_SLOTS][96];
 	int nfmod;
 	__u64 max_injections;	/* 0 = no limit; past it nothing is injected */
+	/* Other software's probes (no verdict slot) get a sleepable program, where the kernel
+	 * has them, so string filters read pages nothing touched: set when rules name one. */
+	bool foreign_sleepable;
 };
 
 struct injector;
@@ -33,6 +36,8 @@ struct injector *injector__new(void);
 /* Loads the programs; the maps every session shares are found or created here. */
 int injector__load(struct injector *inj, const struct injector_opts *opts);
 bool injector__direct_write(const struct injector *inj);
+/* Whether other software's probes read strings faulting pages in (a sleepable program). */
+bool injector__foreign_sleepable(const struct injector *inj);
 __u32 injector__nonce(const struct injector *inj);
 int injector__add_target(struct injector *inj, pid_t pid);
 /* pid becomes a target when it next execs, not before. */

@@ -100,6 +100,27 @@ bool feature_syscall_progs(void)
 	return known == 1;
 }
 
+/* A sleepable uprobe program that reads user memory faulting pages in (Linux 6.0+). */
+bool feature_sleepable_uprobe(void)
+{
+	static int known = -1;
+	const struct bpf_insn insns[] = {
+		ST_DW(BPF_REG_10, -8, 0), MOV_REG(BPF_REG_1, BPF_REG_10), ADD_IMM(BPF_REG_1, -8),
+		MOV_IMM(BPF_REG_2, 8),	  MOV_IMM(BPF_REG_3, 0),	  CALL(BPF_FUNC_copy_from_user),
+		MOV_IMM(BPF_REG_0, 0),	  EXIT(),
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .prog_flags = BPF_F_SLEEPABLE);
+	int fd;
+
+	if (known < 0) {
+		fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, NULL, "GPL", insns, sizeof(insns) / sizeof(insns[0]), &opts);
+		known = fd >= 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	return known == 1;
+}
+
 bool feature_kprobe_pmu(void)
 {
 	return access("/sys/bus/event_source/devices/kprobe/type", F_OK) == 0;

@@ -16,6 +16,9 @@ bool feature_kprobe_pmu(void);
 bool feature_uprobe_regs_write(void);
 /* BPF_PROG_TYPE_SYSCALL programs (Linux 5.14+), which the seccomp backend runs. */
 bool feature_syscall_progs(void);
+/* Sleepable uprobe programs (Linux 6.0+): strings at other software's probes read with
+ * faults allowed. */
+bool feature_sleepable_uprobe(void);
 /* Whether the running kernel's BTF has function name (attach targets of fmod_ret). */
 bool feature_kernel_func(const char *name);
 /* Whether the running kernel is major.minor or later; release gets uname's. */

@@ -427,10 +427,23 @@ static void configure_backends(struct session *s, struct injector_opts *o)
 	sys_backends_configure(o, rules, by, n);
 }
 
+/* Whether a rule at start names a probe of other software (no verdict slot). */
+static bool names_foreign_probe(const struct session *s)
+{
+	for (int id = 0; id < probe_table__count(s->probes); id++) {
+		const struct probe_info *p = probe_table__info(s->probes, (__u32)id);
+
+		if (p && p->kind == FP_PROBE_USDT && !p->has_slot)
+			return true;
+	}
+	return false;
+}
+
 static int load_engine(struct session *s)
 {
 	struct injector_opts iopts = { .delivery = s->o->delivery, .emit_evals = log_verbosity >= LOG_INFO,
-				       .max_injections = s->o->max_injections, .filter_targets = s->scoped };
+				       .max_injections = s->o->max_injections, .filter_targets = s->scoped,
+				       .foreign_sleepable = names_foreign_probe(s) };
 	struct hold_ops ops;
 	int err;
 

@@ -159,3 +159,45 @@ kill -INT -- "-$pg"
 for _ in $(seq 50); do pgrep -f "explore -j 2 --timeout 60 --sites load_config" >/dev/null || break; sleep 0.1; done
 expect "SIGINT to the group: explore and its runs gone, no worker died uncleanly" "0|0|yes" \
 	"$(pgrep -fc "explore -j 2 --timeout 60 --sites load_config")|$(grep -c 'controller died' "$TMP/g.txt")|$(grep -q 'interrupted: what was found so far' "$TMP/g.txt" && echo yes)"
+
+group "interrupted at any moment: nothing left running, nothing silent"
+# ^C during the baseline: the run in progress is killed, explore says it had no baseline.
+"$FPBPF" explore --timeout 30 --sites sys:fsync -- "$XV" slow 20000 >"$TMP/b.txt" 2>&1 &
+xp=$!
+for _ in $(seq 100); do pgrep -f "$XV slow 20000" >/dev/null && break; sleep 0.05; done
+sleep 0.2
+kill -INT "$xp"; wait "$xp"; rc=$?
+expect "^C in the baseline: exit 130, its run killed, no guardian took over" "130|0|0|yes" \
+	"$rc|$(pgrep -fc "$XV slow 20000")|$(grep -c 'controller died' "$TMP/b.txt")|$(grep -q 'interrupted before the runs without faults ended' "$TMP/b.txt" && echo yes)"
+# ^C while four workers still load their sessions.
+"$FPBPF" explore -j 4 --sites sys:fsync -- "$XV" slow 10 >"$TMP/s4.txt" 2>&1 &
+xp=$!
+sleep 0.1
+kill -INT "$xp"; wait "$xp"; rc=$?
+expect "^C while workers load: exit 130, no worker died" "130|0|0" \
+	"$rc|$(grep -c 'ended unexpectedly' "$TMP/s4.txt")|$(grep -c 'controller died' "$TMP/s4.txt")"
+# An --expect that never ends is killed at --timeout, and counts as failed.
+t0=$(date +%s%N)
+fp explore --timeout 1 --expect 'sleep 31.5' --sites sys:fsync -- "$XV" sys "$TMP/xv" >/dev/null
+expect "a hanging --expect is killed at --timeout: the baseline's check fails" "2|yes|0" \
+	"$?|$([ "$(ms_since "$t0")" -lt 8000 ] && echo yes)|$(pgrep -fc 'sleep 31.5')"
+
+group "odd commands and outputs"
+cp "$XV" "$TMP/noexec" && chmod -x "$TMP/noexec"
+fp explore --sites sys:fsync -- "$TMP/noexec" slow 1
+expect "a file that cannot be executed is refused" "127|yes" "$?|$(grep -q 'noexec: not executable' "$TMP/err" && echo yes)"
+: >"$TMP/afile"
+t0=$(date +%s%N)
+fp explore --report "$TMP/afile" --sites journal_write -- "$XV" usdt >/dev/null
+expect "--report on a file: refused before any run" "2|yes|yes" \
+	"$?|$(grep -q 'report .*afile: not a directory' "$TMP/err" && echo yes)|$([ "$(ms_since "$t0")" -lt 1000 ] && echo yes)"
+fp explore --sites journal_write -- "$XV" usdt >/dev/full
+expect "results that cannot be written: exit 1, said" "1|yes" "$?|$(grep -q 'writing the results' "$TMP/err" && echo yes)"
+fp explore --sites journal_write -- "$XV" usdt >&-
+expect "stdout closed: explore still runs (its sockets never take fd 1)" "3|0" "$?|$(grep -c 'ended unexpectedly' "$TMP/err")"
+expect "a repro runs the command as explore did: no terminal" yes \
+	"$(repro "$TMP/u.json" journal_write 2 'return(-5)' | grep -q -- '-- .*explorevictim usdt </dev/null >/dev/null$' && echo yes)"
+if command -v script >/dev/null; then
+	script -qec "$FPBPF explore --sites journal_write -- $XV usdt" /dev/null >"$TMP/tty.txt" 2>&1
+	expect "on a terminal, a finding never lands on the progress line" 0 "$(grep -c 'finding(s)finding' "$TMP/tty.txt")"
+fi

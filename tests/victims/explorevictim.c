@@ -2,7 +2,8 @@
  *   usdt:     journal_write x3 (hit 2 fails -> SIGSEGV, others -> handled exit 1),
  *             load_config x1 (fails -> waits forever), flush_cache x4 (fails -> retried)
  *   sys DIR:  openat of DIR/journal (fails -> waits forever), 3 writes to it (the 2nd
- *             failing -> abort, others -> handled exit 1), fsync (fails -> handled) */
+ *             failing -> abort, others -> handled exit 1), fsync (fails -> handled)
+ *   slow MS:  sleeps, then one fsync (a site): a run long enough to interrupt */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -82,10 +83,14 @@ static int sys_mode(const char *dir)
 
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "slow")) {
+		usleep((useconds_t)atoi(argv[2]) * 1000);	/* a baseline long enough to interrupt */
+		return fsync(1) ? 0 : 0;
+	}
 	if (argc == 2 && !strcmp(argv[1], "usdt"))
 		return usdt_mode();
 	if (argc == 3 && !strcmp(argv[1], "sys"))
 		return sys_mode(argv[2]);
-	fprintf(stderr, "usage: explorevictim usdt | sys DIR\n");
+	fprintf(stderr, "usage: explorevictim usdt | sys DIR | slow MS\n");
 	return 2;
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* fpbpf: kernel-assisted fault injection. Commands come from one table; each command's
  * own table makes its parser and its help (cli/opts.h). */
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include "cli/commands.h"
 #include "util/json_writer.h"
@@ -91,11 +93,21 @@ static int help(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* A descriptor 0-2 that is closed would be the next one opened: a socket or a BPF
+ * object would then take what is printed to stdout or stderr. */
+static void std_fds_open(void)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd)
+			_exit(EXIT_RUNTIME);
+}
+
 int main(int argc, char **argv)
 {
 	const struct cmd *c;
 	int first = 1;
 
+	std_fds_open();
 	/* Options before the command: -v, and --json so that even "no command" is JSON. */
 	for (; first < argc; first++) {
 		if (!strcmp(argv[first], "-v"))

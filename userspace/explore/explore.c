@@ -19,15 +19,12 @@
 
 static volatile sig_atomic_t interrupted;
 
-/* Workers have process groups of their own: a terminal's ^C reaches explore only, which
- * passes it on once. A worker ends its run and its session on it; a second signal would
- * make it leave at once, its run's processes behind. */
-static void on_signal(int sig, siginfo_t *info, void *uctx)
+/* Workers have process groups of their own: a terminal's ^C reaches explore only. Each
+ * worker that is ready is told once (xworkers__collect): it ends its run, its process
+ * group killed, and its session. */
+static void on_signal(int sig)
 {
-	(void)info;
-	(void)uctx;
-	if (!interrupted)
-		xworkers_forward(sig);
+	(void)sig;
 	interrupted = 1;
 }
 
@@ -104,11 +101,24 @@ static int run_one(struct explore *x, struct xworkers *w, const struct xjob *job
 {
 	int err = xworkers__submit(w, job);
 
-	while (!err && (err = xworkers__collect(w, res)) == -EINTR)
-		;
-	if (!err && res->end.interrupted)
+	if (!err)
+		do
+			err = xworkers__collect(w, res);
+		while (err == -EINTR);
+	if (!err && (res->end.interrupted || interrupted))
 		x->interrupted = true;
 	return err ? err : res->err;
+}
+
+/* fpbpf's own child could not exec the command: what it said is the error. */
+static int unrunnable(const struct xresult *r)
+{
+	const char *msg = strstr(r->text, "fpbpf: exec ");
+
+	if (!WIFEXITED(r->end.wait_status) || WEXITSTATUS(r->end.wait_status) != 127 || !msg)
+		return 0;
+	log_error("explore: %.*s", (int)strcspn(msg + 7, "\n"), msg + 7);
+	return -ENOENT;
 }
 
 static int baseline(struct explore *x, struct xworkers *w, uint64_t *counts)
@@ -121,8 +131,10 @@ static int baseline(struct explore *x, struct xworkers *w, uint64_t *counts)
 		/* The second run is checked with --expect: its status is the baseline's own. */
 		job.expect_status = k ? r[0].end.wait_status : -1;
 		err = run_one(x, w, &job, &r[k]);
-		if (!err && (r[k].end.timed_out || r[k].end.interrupted))
-			err = r[k].end.interrupted ? -ECANCELED : -ETIMEDOUT;
+		if (!err && (r[k].end.timed_out || x->interrupted))
+			err = x->interrupted ? -ECANCELED : -ETIMEDOUT;
+		if (!err)
+			err = unrunnable(&r[k]);
 	}
 	if (err == -ETIMEDOUT)
 		log_error("explore: the command did not end within --timeout without any fault: nothing to compare with");
@@ -136,6 +148,10 @@ static int baseline(struct explore *x, struct xworkers *w, uint64_t *counts)
 		if (r[0].end.wait_status != r[1].end.wait_status)
 			pr_warn("fpbpf: explore: the command's exit status differs between two runs without faults (%d, %d): outcomes compare with the first\n",
 				r[0].end.wait_status, r[1].end.wait_status);
+		if (WIFSIGNALED(x->base_status))
+			pr_warn("fpbpf: explore: the command dies by signal %d without any fault: only runs that end otherwise, or with a sanitizer report, are findings\n",
+				WTERMSIG(x->base_status));
+		x->baseline_done = true;
 		memcpy(counts, r[0].counts, (size_t)x->sites.n * sizeof(uint64_t));
 		for (int s = 0; s < x->sites.n; s++)
 			x->nondet[s] = r[0].counts[s] != r[1].counts[s];
@@ -193,7 +209,7 @@ static void classify(struct explore *x, int i, const struct xresult *res)
 	x->findings++;
 	x->alarms += xo_is_alarm(rec->outcome);
 	rec->tail = strdup(res->len > XR_TAIL ? res->text + res->len - XR_TAIL : res->text);
-	rec->repro = xr_repro(x, &x->plan.runs[i]);
+	rec->repro = xr_repro(x, &x->plan.runs[i], rec->outcome == XO_WRONG);
 	xo_signature(rec->outcome, res->end.wait_status, res->text, res->len, sig, sizeof(sig));
 	rec->group = add_group(x, sig, i);
 	xr_finding(x, i);
@@ -208,7 +224,7 @@ static int record(struct explore *x, const struct xresult *res)
 
 	if (res->err)
 		return res->err;
-	if (res->end.interrupted) {
+	if (res->end.interrupted || interrupted) {
 		x->interrupted = true;
 		return 0;
 	}
@@ -221,7 +237,10 @@ static int record(struct explore *x, const struct xresult *res)
 	x->runs_done++;
 	if (fired)
 		classify(x, res->run, res);
-	return xplan__record(&x->plan, res->run, fired, res->counts);
+	if (fired && (rec->outcome == XO_HANG || rec->outcome == XO_CRASH))
+		xplan__truncated(&x->plan, res->run);
+	return xplan__record(&x->plan, res->run, fired, res->injected[run->step[run->nsteps - 1].site] > 0,
+			     res->counts);
 }
 
 static int collect_one(struct explore *x, struct xworkers *w, int *done, int total)
@@ -230,8 +249,7 @@ static int collect_one(struct explore *x, struct xworkers *w, int *done, int tot
 	int err = xworkers__collect(w, &res);
 
 	if (err == -EINTR) {
-		if (interrupted)
-			x->interrupted = true;
+		x->interrupted = x->interrupted || interrupted;
 		return 0;
 	}
 	if (!err) {
@@ -250,14 +268,14 @@ static int explore_phase(struct explore *x, struct xworkers *w, int depth, int f
 	int total = x->plan.n - from, done = 0, err = grow_recs(x), next = from;
 
 	xr_phase(x, depth, total);
-	while (!err && !x->interrupted && (next < x->plan.n || xworkers__busy(w))) {
+	while (!err && !x->interrupted && !interrupted && (next < x->plan.n || xworkers__busy(w))) {
 		while (next < x->plan.n && xworkers__idle(w) && !err) {
 			const struct xp_run *run = &x->plan.runs[next];
 			struct xjob job = { .run = next, .nsteps = run->nsteps, .timeout_ms = x->timeout_ms,
 					    .expect_status = x->base_status };
 
 			if (!xplan__wanted(&x->plan, next)) {
-				xplan__record(&x->plan, next++, false, NULL);
+				xplan__record(&x->plan, next++, false, false, NULL);
 				done++;
 				continue;
 			}
@@ -268,7 +286,8 @@ static int explore_phase(struct explore *x, struct xworkers *w, int depth, int f
 		if (!err && xworkers__busy(w))
 			err = collect_one(x, w, &done, total);
 	}
-	/* Interrupted: the runs under way end (their workers had the signal) and are dropped. */
+	/* Interrupted: the runs under way end (their workers are told) and are dropped. */
+	x->interrupted = x->interrupted || interrupted;
 	while (x->interrupted && xworkers__busy(w) && !err) {
 		struct xresult res;
 
@@ -276,16 +295,20 @@ static int explore_phase(struct explore *x, struct xworkers *w, int depth, int f
 		err = err == -EINTR ? 0 : err;
 		xresult_free(&res);
 	}
-	if (interrupted)
-		x->interrupted = true;
 	return err;
 }
 
+/* 10x the baseline, at least a second; with more runs at once than CPUs, each run gets a
+ * share of a CPU, and as much more time. */
 static long long auto_timeout(const struct explore *x)
 {
-	long long ms = x->base_ns * 10 / 1000000;
+	long long ms = x->base_ns * 10 / 1000000, cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
-	return ms < 1000 ? 1000 : ms;
+	if (ms < 1000)
+		ms = 1000;
+	if (cpus > 0 && x->o->jobs > cpus)
+		ms = ms * ((x->o->jobs + cpus - 1) / cpus);
+	return ms;
 }
 
 static int explore_all(struct explore *x, struct xworkers *w)
@@ -327,7 +350,7 @@ static void explore_free(struct explore *x)
 
 static void handle_signals(void)
 {
-	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO };
+	struct sigaction sa = { .sa_handler = on_signal };
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -343,8 +366,9 @@ int explore_main(const struct explore_opts *o, struct explore_result *res)
 	int nrules = 0, err;
 
 	memset(res, 0, sizeof(*res));
-	if (!cmd_path) {
-		log_error("%s: command not found", o->argv[0]);
+	if (!cmd_path || access(cmd_path, X_OK)) {
+		log_error("%s: %s", o->argv[0], cmd_path ? "not executable" : "command not found");
+		free(cmd_path);
 		return -ENOENT;
 	}
 	err = find_sites(&x, cmd_path);
@@ -353,22 +377,29 @@ int explore_main(const struct explore_opts *o, struct explore_result *res)
 	if (!err && !x.nondet)
 		err = -ENOMEM;
 	if (!err)
+		err = xr_prepare_report(&x);
+	if (!err)
 		err = start_rules(&x, &rules, &nrules);
 	if (!err) {
 		handle_signals();
-		err = xworkers__start(&x.sites, o, rules, nrules, o->jobs, &w);
+		err = xworkers__start(&x.sites, o, rules, nrules, o->jobs, &interrupted, &w);
 	}
 	if (!err)
 		err = explore_all(&x, w);
 	xworkers__stop(w);
-	if (interrupted)
-		x.interrupted = true;
-	if (!err || err == -ECANCELED || x.interrupted) {
+	x.interrupted = x.interrupted || interrupted || err == -ECANCELED;
+	if (x.baseline_done && (!err || x.interrupted)) {
 		xr_summary(&x);
 		if (xr_write_reports(&x) && !err)
 			err = -EIO;
+	} else if (x.interrupted) {
+		xr_interrupted_early(&x);
 	}
-	if ((!err || x.interrupted) && x.interrupted)
+	if (fflush(x.out) || ferror(x.out)) {
+		log_error("explore: writing the results: %s", strerror(errno ? errno : EIO));
+		err = err ? err : -EIO;
+	}
+	if (!err && x.interrupted)
 		err = -ECANCELED;
 	res->runs = x.runs_done;
 	res->findings = x.findings;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "explore/explore_int.h"
 #include "util/json_writer.h"
 #include "util/log.h"
@@ -183,16 +184,34 @@ static int write_file(const struct explore *x, const char *dir, const char *name
 	return err;
 }
 
+int xr_prepare_report(struct explore *x)
+{
+	const char *dir = x->o->report_dir;
+	struct stat st;
+
+	if (!dir)
+		return 0;
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		log_error("explore: --report %s: %s", dir, strerror(errno));
+		return -EINVAL;
+	}
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
+		log_error("explore: --report %s: not a directory", dir);
+		return -EINVAL;
+	}
+	if (access(dir, W_OK)) {
+		log_error("explore: --report %s: %s", dir, strerror(errno));
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int xr_write_reports(struct explore *x)
 {
 	const char *dir = x->o->report_dir;
 
 	if (!dir)
 		return 0;
-	if (mkdir(dir, 0755) && errno != EEXIST) {
-		log_error("explore: --report %s: %s", dir, strerror(errno));
-		return -errno;
-	}
 	if (write_file(x, dir, "report.json", write_json))
 		return -EIO;
 	return write_file(x, dir, "report.html", write_html) ? -EIO : 0;

@@ -42,6 +42,7 @@ struct explore {
 	int runs_done, findings, alarms;
 	long long t0_ns;
 	bool interrupted;
+	bool baseline_done;
 	FILE *out;
 };
 
@@ -63,9 +64,14 @@ void xr_phase(struct explore *x, int depth, int total);
 void xr_progress(struct explore *x, int done, int total, bool last);
 void xr_finding(struct explore *x, int i);
 void xr_summary(struct explore *x);
-/* explore_files.c: report.json and report.html in --report DIR. */
+/* Interrupted before the baseline ended: nothing to compare with, no report. */
+void xr_interrupted_early(struct explore *x);
+/* explore_files.c: report.json and report.html in --report DIR, made (or checked) before
+ * any run so that a bad DIR is known at once. */
+int xr_prepare_report(struct explore *x);
 int xr_write_reports(struct explore *x);
-/* One command line that runs the finding alone (malloc'd). */
-char *xr_repro(const struct explore *x, const struct xp_run *r);
+/* One command line that runs the finding alone, stdin and stdout as explore had them,
+ * then --expect if with_expect (malloc'd). */
+char *xr_repro(const struct explore *x, const struct xp_run *r, bool with_expect);
 
 #endif

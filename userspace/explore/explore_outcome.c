@@ -22,11 +22,23 @@ bool xo_is_alarm(enum xo_outcome o)
 	return o == XO_CRASH || o == XO_HANG || o == XO_WRONG;
 }
 
-static const char *const reports[] = {
-	"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "WARNING: ThreadSanitizer",
-	"WARNING: MemorySanitizer", "runtime error: ", "panicked at ", "fatal error: ",
-	"*** stack smashing detected ***", "free(): ", "double free or corruption",
-	"malloc(): ", "corrupted size vs. prev_size",
+/* Reports of runtimes that go on, or exit normally, after finding a bug; each anchored so
+ * that a program's own message ("cc1: fatal error: x.c: No such file") is not one.
+ * glibc's heap and stack checks abort, and SIGABRT says so already. */
+static const struct {
+	const char *text;
+	bool line_start;	/* the text begins its line */
+	const char *also;	/* and this is somewhere in the output too (NULL: nothing) */
+} reports[] = {
+	{ "==ERROR: AddressSanitizer", false, NULL },
+	{ "==ERROR: LeakSanitizer", false, NULL },
+	{ "WARNING: ThreadSanitizer", false, NULL },
+	{ "==WARNING: MemorySanitizer", false, NULL },
+	{ ": runtime error: ", false, "SUMMARY: UndefinedBehaviorSanitizer" },
+	{ ": runtime error: ", false, "\n    #0 " },
+	{ "thread '", true, "' panicked at " },
+	{ "fatal error: ", true, "\ngoroutine " },
+	{ "panic: ", true, "\ngoroutine " },
 };
 
 /* memmem on a buffer that need not end in NUL. */
@@ -40,12 +52,27 @@ static const char *find(const char *hay, size_t len, const char *needle)
 	return NULL;
 }
 
+/* The first place in err where report k's text stands (at a line start if it must). */
+static const char *find_report(const char *err, size_t len, size_t k)
+{
+	const char *at = err;
+
+	if (reports[k].also && !find(err, len, reports[k].also))
+		return NULL;
+	while ((at = find(at, len - (size_t)(at - err), reports[k].text))) {
+		if (!reports[k].line_start || at == err || at[-1] == '\n')
+			return at;
+		at++;
+	}
+	return NULL;
+}
+
 const char *xo_sanitizer_report(const char *err, size_t len)
 {
 	const char *first = NULL;
 
 	for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++) {
-		const char *at = find(err, len, reports[i]);
+		const char *at = find_report(err, len, i);
 
 		if (at && (!first || at < first))
 			first = at;
@@ -64,7 +91,9 @@ enum xo_outcome xo_classify(int base_status, int status, bool timed_out, const c
 {
 	if (timed_out)
 		return XO_HANG;
-	if ((WIFSIGNALED(status) && crash_signal(WTERMSIG(status))) || xo_sanitizer_report(err, errlen))
+	/* A command that dies so without any fault: dying the same way is its normal end. */
+	if ((WIFSIGNALED(status) && crash_signal(WTERMSIG(status)) && status != base_status) ||
+	    xo_sanitizer_report(err, errlen))
 		return XO_CRASH;
 	if (status != base_status)
 		return XO_ERROR_EXIT;

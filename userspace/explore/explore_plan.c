@@ -83,7 +83,7 @@ int xplan__depth2(struct xplan *p)
 	for (int i = 0; i < parents; i++) {
 		const struct xp_run *r = &p->runs[i];
 
-		if (r->parent >= 0 || !r->done || !r->fired || !r->counts)
+		if (r->parent >= 0 || !r->done || !r->fired || r->truncated || !r->counts)
 			continue;
 		for (int s = 0; s < p->nsites; s++) {
 			uint64_t c = p->runs[i].counts[s];
@@ -108,17 +108,23 @@ static bool same_sequence(const struct xp_run *a, const struct xp_run *b)
 bool xplan__wanted(const struct xplan *p, int i)
 {
 	for (int j = i - 1; j >= 0 && same_sequence(&p->runs[j], &p->runs[i]); j--)
-		if (p->runs[j].done && !p->runs[j].fired)
+		if (p->runs[j].done && !p->runs[j].last_fired)
 			return false;
 	return true;
 }
 
-int xplan__record(struct xplan *p, int i, bool fired, const uint64_t *counts)
+void xplan__truncated(struct xplan *p, int i)
+{
+	p->runs[i].truncated = true;
+}
+
+int xplan__record(struct xplan *p, int i, bool fired, bool last_fired, const uint64_t *counts)
 {
 	struct xp_run *r = &p->runs[i];
 
 	r->done = true;
 	r->fired = fired;
+	r->last_fired = last_fired;
 	if (counts && r->parent < 0) {
 		r->counts = malloc((size_t)p->nsites * sizeof(*counts) + 1);
 		if (!r->counts)

@@ -41,7 +41,7 @@ static const char *delivery_flag(enum delivery d)
 	return d == DELIVERY_WRITE ? "write" : d == DELIVERY_STOP ? "stop" : NULL;
 }
 
-char *xr_repro(const struct explore *x, const struct xp_run *r)
+char *xr_repro(const struct explore *x, const struct xp_run *r, bool with_expect)
 {
 	const struct explore_opts *o = x->o;
 	char *buf = NULL;
@@ -81,6 +81,12 @@ char *xr_repro(const struct explore *x, const struct xp_run *r)
 	for (char **a = o->argv; *a; a++) {
 		fputc(' ', f);
 		put_word(f, *a);
+	}
+	/* As explore ran it: a terminal would change what the command does. */
+	fputs(" </dev/null >/dev/null", f);
+	if (with_expect && o->expect) {
+		fputs("; sh -c ", f);
+		put_word(f, o->expect);
 	}
 	fclose(f);
 	return buf;
@@ -173,6 +179,19 @@ void xr_phase(struct explore *x, int depth, int total)
 	}
 }
 
+static bool progress_shown;
+
+/* The progress line goes before a line lands on the same terminal. */
+static void clear_progress(struct explore *x)
+{
+	(void)x;
+	if (progress_shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+		progress_shown = false;
+	}
+}
+
 void xr_progress(struct explore *x, int done, int total, bool last)
 {
 	static long long last_ns;
@@ -187,6 +206,7 @@ void xr_progress(struct explore *x, int done, int total, bool last)
 	fprintf(stderr, "\r\033[Kexplore: %d/%d runs  %.1fs  about %.0fs left  %d finding(s)%s", done, total, el,
 		done ? el / done * (total - done) : 0.0, x->findings, last ? "\n" : "");
 	fflush(stderr);
+	progress_shown = !last;
 }
 
 void xr_finding_json(const struct explore *x, int i, struct jw *w)
@@ -230,6 +250,7 @@ void xr_finding(struct explore *x, int i)
 	}
 	xo_status_text(rec->status, rec->timed_out, status, sizeof(status));
 	xr_step_text(x, r, steps, sizeof(steps));
+	clear_progress(x);
 	fprintf(x->out, "finding: %s (%s) at %s\n  repro: %s\n", xo_name(rec->outcome), status, steps,
 		rec->repro ? rec->repro : "?");
 	fflush(x->out);
@@ -242,7 +263,7 @@ void xr_tally(const struct explore *x, int s, int f, struct site_row *row)
 		const struct xp_run *r = &x->plan.runs[i];
 		const struct xp_step *st = &r->step[r->nsteps - 1];
 
-		if (st->site != s || st->fault != f || !x->recs[i].ran)
+		if (r->parent >= 0 || st->site != s || st->fault != f || !x->recs[i].ran)
 			continue;
 		row->runs++;
 		if (r->fired)
@@ -287,8 +308,38 @@ static void summary_json(struct explore *x)
 	}
 }
 
+/* Depth-2 runs, apart from the table (which counts each site's own runs). */
+static void depth2_text(const struct explore *x)
+{
+	int runs = 0, findings = 0;
+
+	for (int i = 0; i < x->plan.n && i < x->recs_cap; i++)
+		if (x->plan.runs[i].parent >= 0 && x->recs[i].ran) {
+			runs++;
+			findings += x->plan.runs[i].fired && x->recs[i].outcome != XO_OK;
+		}
+	if (x->o->depth > 1)
+		fprintf(x->out, "depth 2: %d run(s), %d finding(s) (a second fault after a first)\n", runs, findings);
+}
+
+void xr_interrupted_early(struct explore *x)
+{
+	if (x->o->json) {
+		struct jw *w = jw_record(x->out, "summary");
+
+		jw_kint(w, "runs", 0);
+		jw_kbool(w, "interrupted", true);
+		jw_kbool(w, "baseline", false);
+		jw_record_end(w);
+		return;
+	}
+	clear_progress(x);
+	fputs("explore: interrupted before the runs without faults ended: nothing to compare with, no findings\n", x->out);
+}
+
 void xr_summary(struct explore *x)
 {
+	clear_progress(x);
 	if (x->o->json) {
 		summary_json(x);
 		return;
@@ -304,6 +355,7 @@ void xr_summary(struct explore *x)
 				x->sites.v[s].faults[f].label, row.runs, row.by[XO_OK], row.by[XO_ERROR_EXIT],
 				row.by[XO_WRONG], row.by[XO_CRASH], row.by[XO_HANG], row.not_fired);
 		}
+	depth2_text(x);
 	if (x->ngroups)
 		fputs("\nfindings by kind:\n", x->out);
 	for (int g = 0; g < x->ngroups; g++) {

@@ -4,6 +4,7 @@
  * counters over the run. Nothing is reloaded between runs: only rules change. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,7 +90,7 @@ int xrunner__open(const struct xs_sites *sites, const struct explore_opts *o, co
 		return -ENOMEM;
 	}
 	rn->so = (struct session_opts){
-		.rules = (struct rule *)rules, .nrules = nrules, .out = rn->events,
+		.rules = (struct rule *)rules, .nrules = nrules, .out = rn->events, .json = o->json,
 		.delivery = o->delivery, .argv = o->argv, .backend = o->backend,
 	};
 	err = session_runs__open(&rn->so, &rn->sr);
@@ -180,8 +181,10 @@ static void read_stderr(struct xrunner *rn)
 		got = pread(rn->err_fd, head, sizeof(head) - 1, 0);
 		head[got > 0 ? got : 0] = 0;
 		rep = xo_sanitizer_report(head, got > 0 ? (size_t)got : 0);
-		if (rep)
+		if (rep) {
 			used = (size_t)snprintf(rn->text, 1024, "%.*s\n", (int)strcspn(rep, "\n"), rep);
+			used = used < 1023 ? used : 1023;	/* a longer line was cut */
+		}
 		tail = XRUN_TEXT_MAX - used;
 	}
 	got = pread(rn->err_fd, rn->text + used, tail, (off_t)(total - tail));
@@ -189,22 +192,37 @@ static void read_stderr(struct xrunner *rn)
 	rn->text[rn->len] = 0;
 }
 
-static int run_expect(const char *cmd, int null_fd)
+/* --expect, in a process group of its own: killed at the runs' timeout, or when the worker
+ * is told to stop, and then a failure. 0 passed, 1 failed. */
+static int run_expect(const char *cmd, int null_fd, long long timeout_ms)
 {
+	long long waited_ms = 0;
 	pid_t pid = fork();
-	int status;
+	int status = 0;
 
 	if (pid < 0)
 		return 1;
 	if (pid == 0) {
+		setpgid(0, 0);
 		dup2(null_fd, 0);
 		dup2(null_fd, 1);
 		dup2(null_fd, 2);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	setpgid(pid, pid);
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (session_runs__interrupted() || (timeout_ms && waited_ms >= timeout_ms)) {
+			if (timeout_ms && waited_ms >= timeout_ms)
+				pr_warn("fpbpf: explore: --expect still running after %lld ms: killed, counted as failed\n", timeout_ms);
+			kill(-pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			return 1;
+		}
+		usleep(2000);
+		waited_ms += 2;
+	}
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 }
 
@@ -236,5 +254,5 @@ void xrunner__run(struct xrunner *rn, const struct xp_step *steps, int nsteps, l
 	out->len = rn->len;
 	if (!out->err && rn->o->expect && !out->end.timed_out && !out->end.interrupted &&
 	    out->end.wait_status == expect_status)
-		out->expect = run_expect(rn->o->expect, rn->null_fd);
+		out->expect = run_expect(rn->o->expect, rn->null_fd, timeout_ms);
 }

@@ -78,9 +78,13 @@ static int parse_faults(const char *list, bool is_sys, struct xs_site *site, cha
 			snprintf(err, errlen, "more than %d faults for %s", XS_MAX_FAULTS, site->target);
 			return -1;
 		}
+		bool again = false;
+
 		if (parse_fault(w, is_sys, &site->faults[site->nfaults], err, errlen))
 			return -1;
-		site->nfaults++;
+		for (int k = 0; k < site->nfaults && !again; k++)
+			again = !strcmp(site->faults[k].action, site->faults[site->nfaults].action);
+		site->nfaults += !again;	/* EIO,5 is one fault */
 	}
 	if (!site->nfaults) {
 		snprintf(err, errlen, "no fault given for %s", site->target);
@@ -171,6 +175,10 @@ int xs_add_spec(struct xs_sites *s, const char *spec, const char *const *failpoi
 	char buf[1024], *save = NULL;
 
 	if (!strcmp(spec, "usdt")) {
+		if (!nfp) {
+			snprintf(err, errlen, "--sites usdt: the command and its libraries have no FPBPF_FAIL failpoint (give syscalls with --sites sys or sys:NAME)");
+			return -1;
+		}
 		for (int i = 0; i < nfp; i++)
 			if (add_site(s, failpoints[i], false, err, errlen))
 				return -1;
@@ -179,6 +187,10 @@ int xs_add_spec(struct xs_sites *s, const char *spec, const char *const *failpoi
 	if (!strcmp(spec, "sys"))
 		return xs_add_default_syscalls(s, err, errlen);
 	if (!strncmp(spec, "sys:", 4)) {
+		if (!spec[4] || spec[4] == ',') {
+			snprintf(err, errlen, "--sites %s: expected sys:NAME[,NAME] (like sys:write,fsync)", spec);
+			return -1;
+		}
 		snprintf(buf, sizeof(buf), "%s", spec + 4);
 		for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save))
 			if (add_syscall(s, w, err, errlen))

@@ -16,15 +16,15 @@ struct worker {
 	pid_t pid;
 	int sock;
 	bool busy;
+	bool ready;		/* its session loaded, its signal handlers in */
+	bool signaled;		/* told to stop once: a second signal would make it leave at once */
 };
 
 struct xworkers {
 	struct worker v[MAX_WORKERS];
 	int n, nsites;
+	const volatile sig_atomic_t *stop;	/* set by explore's signal handler */
 };
-
-/* For the signal handler. */
-static volatile pid_t worker_pids[MAX_WORKERS];
 
 struct reply_hdr {
 	int run, err, expect;
@@ -81,37 +81,28 @@ static int send_result(int sock, int run, const struct xrun_out *o, int nsites)
 	return 0;
 }
 
+/* The first reply says whether the session loaded; a worker whose explore is gone (EOF,
+ * EPIPE) tears its session down and leaves. */
 static void worker_main(int sock, const struct xs_sites *sites, const struct explore_opts *o,
 			const struct rule *rules, int nrules)
 {
-	struct xrunner *rn;
-	struct xrun_out out = { .expect = -1, .text = "" };
+	uint64_t *zero = calloc((size_t)sites->n + 1, sizeof(uint64_t));
+	struct xrun_out out = { .expect = -1, .text = "", .counts = zero, .injected = zero };
+	struct xrunner *rn = NULL;
 	struct xjob job;
-	int err;
 
-	/* explore's own handler forwards to the workers; a worker has a session's. */
-	for (int i = 0; i < MAX_WORKERS; i++)
-		worker_pids[i] = 0;
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	err = xrunner__open(sites, o, rules, nrules, &rn);
-
-	/* The first reply says whether the session loaded. */
-	out.err = err;
-	{
-		uint64_t *zero = calloc((size_t)sites->n + 1, sizeof(uint64_t));
-
-		out.counts = out.injected = zero;
-		if (!zero || send_result(sock, -2, &out, sites->n) || err)
-			_exit(err ? 1 : 0);
-		free(zero);
+	/* Until its session's handlers are in: explore signals only workers that said ready. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	out.err = zero ? xrunner__open(sites, o, rules, nrules, &rn) : -ENOMEM;
+	if (!zero || send_result(sock, -2, &out, sites->n) || out.err) {
+		xrunner__close(rn);
+		_exit(out.err ? 1 : 0);
 	}
-	/* A job in flight ends with its run; EOF (explore is gone) ends the worker. */
+	free(zero);
 	while (!read_full(sock, &job, sizeof(job), false)) {
 		xrunner__run(rn, job.step, job.nsteps, job.timeout_ms, job.expect_status, &out);
-		if (send_result(sock, job.run, &out, sites->n))
-			break;
-		if (out.end.interrupted)
+		if (send_result(sock, job.run, &out, sites->n) || out.end.interrupted)
 			break;
 	}
 	xrunner__close(rn);
@@ -141,13 +132,12 @@ static int spawn(struct xworkers *w, int i, const struct xs_sites *sites, const 
 	}
 	close(sv[1]);
 	w->v[i] = (struct worker){ .pid = pid, .sock = sv[0] };
-	worker_pids[i] = pid;
 	w->n = i + 1;
 	return 0;
 }
 
 int xworkers__start(const struct xs_sites *sites, const struct explore_opts *o, const struct rule *rules,
-		    int nrules, int n, struct xworkers **out)
+		    int nrules, int n, const volatile sig_atomic_t *stop, struct xworkers **out)
 {
 	struct xworkers *w = calloc(1, sizeof(*w));
 	int err = 0;
@@ -156,6 +146,7 @@ int xworkers__start(const struct xs_sites *sites, const struct explore_opts *o, 
 	if (!w)
 		return -ENOMEM;
 	w->nsites = sites->n;
+	w->stop = stop;
 	for (int i = 0; i < n && i < MAX_WORKERS && !err; i++)
 		err = spawn(w, i, sites, o, rules, nrules);
 	/* Each loads its session (in parallel); each says how that went. */
@@ -170,6 +161,8 @@ int xworkers__start(const struct xs_sites *sites, const struct explore_opts *o, 
 			err = r.err;
 		xresult_free(&r);
 	}
+	if (!err && *stop)
+		err = -ECANCELED;
 	if (err) {
 		xworkers__stop(w);
 		return err;
@@ -206,6 +199,16 @@ int xworkers__submit(struct xworkers *w, const struct xjob *job)
 	return -EBUSY;
 }
 
+/* Each ready worker that was not told yet, once. */
+static void pass_stop(struct xworkers *w)
+{
+	for (int i = 0; i < w->n; i++)
+		if (w->v[i].ready && !w->v[i].signaled) {
+			kill(w->v[i].pid, SIGINT);
+			w->v[i].signaled = true;
+		}
+}
+
 static int read_result(struct xworkers *w, struct worker *k, struct xresult *res)
 {
 	struct reply_hdr h;
@@ -229,6 +232,7 @@ static int read_result(struct xworkers *w, struct worker *k, struct xresult *res
 	res->expect = h.expect;
 	res->end = h.end;
 	k->busy = false;
+	k->ready = true;
 	return 0;
 }
 
@@ -239,14 +243,21 @@ int xworkers__collect(struct xworkers *w, struct xresult *res)
 	memset(res, 0, sizeof(*res));
 	for (int i = 0; i < w->n; i++)
 		pfd[i] = (struct pollfd){ .fd = w->v[i].busy ? w->v[i].sock : -1, .events = POLLIN };
-	if (poll(pfd, (nfds_t)w->n, -1) < 0)
+	if (*w->stop)
+		pass_stop(w);
+	if (poll(pfd, (nfds_t)w->n, -1) < 0) {
+		if (*w->stop)
+			pass_stop(w);
 		return errno == EINTR ? -EINTR : -errno;
+	}
 	for (int i = 0; i < w->n; i++)
 		if (pfd[i].revents) {
 			int err = read_result(w, &w->v[i], res);
 
 			if (err == -EPIPE)
 				log_error("explore: worker %d ended unexpectedly", w->v[i].pid);
+			if (*w->stop)
+				pass_stop(w);
 			return err;
 		}
 	return -EINTR;
@@ -260,28 +271,21 @@ void xresult_free(struct xresult *res)
 	memset(res, 0, sizeof(*res));
 }
 
-void xworkers_forward(int sig)
-{
-	for (int i = 0; i < MAX_WORKERS; i++)
-		if (worker_pids[i] > 0)
-			kill(worker_pids[i], sig);
-}
-
 void xworkers__stop(struct xworkers *w)
 {
 	if (!w)
 		return;
-	/* EOF ends each worker after the run it is in (a busy one is told to end it now); it
-	 * tears its session down itself. */
-	for (int i = 0; i < w->n; i++) {
-		if (w->v[i].busy)
-			kill(w->v[i].pid, SIGTERM);
+	/* EOF ends each worker after the run it is in (a busy one is told to end it now, once);
+	 * it tears its session down itself. */
+	for (int i = 0; i < w->n; i++)
+		if (w->v[i].busy && w->v[i].ready && !w->v[i].signaled) {
+			kill(w->v[i].pid, SIGINT);
+			w->v[i].signaled = true;
+		}
+	for (int i = 0; i < w->n; i++)
 		close(w->v[i].sock);
-	}
-	for (int i = 0; i < w->n; i++) {
+	for (int i = 0; i < w->n; i++)
 		while (waitpid(w->v[i].pid, NULL, 0) < 0 && errno == EINTR)
 			;
-		worker_pids[i] = 0;
-	}
 	free(w);
 }

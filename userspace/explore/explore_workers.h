@@ -4,6 +4,7 @@
 #ifndef FPBPF_EXPLORE_WORKERS_H
 #define FPBPF_EXPLORE_WORKERS_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,10 +30,12 @@ struct xresult {
 
 struct xworkers;
 
-/* Forks n workers and waits until each has loaded its session. 0 or -errno (a worker's
+/* Forks n workers and waits until each has loaded its session. Once *stop is set (by
+ * explore's signal handler), every worker that is ready is told to stop, once: it ends
+ * its run and its session. 0, -ECANCELED (stopped meanwhile) or -errno (a worker's
  * reason is logged by it). */
 int xworkers__start(const struct xs_sites *sites, const struct explore_opts *o, const struct rule *rules,
-		    int nrules, int n, struct xworkers **out);
+		    int nrules, int n, const volatile sig_atomic_t *stop, struct xworkers **out);
 /* Whether a worker waits for a job. */
 bool xworkers__idle(const struct xworkers *w);
 /* Whether a job is in progress. */
@@ -42,8 +45,6 @@ int xworkers__submit(struct xworkers *w, const struct xjob *job);
  * -errno (a worker died). */
 int xworkers__collect(struct xworkers *w, struct xresult *res);
 void xresult_free(struct xresult *res);
-/* Passes sig to every worker (async-signal-safe): kill(1) of explore reaches its runs. */
-void xworkers_forward(int sig);
 void xworkers__stop(struct xworkers *w);
 
 #endif

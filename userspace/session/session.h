@@ -69,5 +69,7 @@ int session_runs__counts(struct session_runs *sr, int rid, struct rule_counts *c
 int session_runs__run(struct session_runs *sr, long long timeout_ms, int in, int out, int err,
 		      struct run_end *end);
 void session_runs__close(struct session_runs *sr);
+/* Whether fpbpf was told to stop (SIGINT, SIGTERM) since its session started. */
+bool session_runs__interrupted(void);
 
 #endif

@@ -149,3 +149,8 @@ void session_runs__close(struct session_runs *sr)
 	free(sr->cmd_path);
 	free(sr);
 }
+
+bool session_runs__interrupted(void)
+{
+	return session_interrupted();
+}

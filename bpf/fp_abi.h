@@ -69,6 +69,11 @@ struct fp_verdict {
 #define FP_VF_CONFIRM_EACH_POLL 1u
 /* A session delivered this hit's verdict: every other session sees the hit as taken. */
 #define FP_VF_CLAIMED 2u
+/* sleep by busy waiting (fail-rs's delay): the thread keeps its CPU. A header that does
+ * not know it sleeps instead. */
+#define FP_VF_BUSY 4u
+/* fp_term.value of a sleep term that waits busily (delay at a failpoint). */
+#define FP_TERM_BUSY 1
 
 #define FP_PROB_ONE 1000000	/* probabilities in parts per million: 0.0001% steps */
 

@@ -622,6 +622,8 @@ static __always_inline void verdict_of(const struct hit *h, const struct fp_rule
 	v->value = t->value;
 	v->arg = t->arg;
 	if (v->action == FP_ACT_SLEEP || v->action == FP_ACT_PAUSE) {
+		if (v->action == FP_ACT_SLEEP && t->value == FP_TERM_BUSY)
+			v->flags |= FP_VF_BUSY;
 		v->token = make_token(rid, rule->gen);
 		/* Without confirmations, a waiting marker watches its controller live. */
 		v->value = self_pid;

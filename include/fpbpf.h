@@ -2,7 +2,7 @@
 /*
  * fpbpf.h - failpoints for fpbpf, header-only, C and C++ (GNU dialects: gcc, clang).
  *
- *   FPBPF_POINT(name, ctx...)          side effects only: sleep, pause, panic, exit, signal, print
+ *   FPBPF_POINT(name, ctx...)          side effects only: sleep, delay, pause, panic, exit, signal, print
  *   FPBPF_FAIL(name, &rc, ctx...)      true when a return/error rule fires; *rc holds the value
  *
  * `name` is a C identifier; up to 4 context arguments (integers or C strings) follow and
@@ -60,6 +60,7 @@ enum {
 	FPBPF__SIGNAL,
 };
 #define FPBPF__CONFIRM_EACH_POLL 1u
+#define FPBPF__BUSY 4u	/* delay: wait without giving the CPU up */
 #define FPBPF__KIND_POINT (1 | FPBPF_ABI_VERSION << 8)
 #define FPBPF__KIND_VALUE (2 | FPBPF_ABI_VERSION << 8)
 
@@ -69,6 +70,15 @@ static inline long long fpbpf__now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* fail-rs's delay: the thread spins, as if the work took that long. */
+static inline void fpbpf__spin_ns(long long ns)
+{
+	long long end = fpbpf__now_ns() + ns;
+
+	while (fpbpf__now_ns() < end)
+		;
 }
 
 static inline void fpbpf__nap_ns(long long ns)
@@ -118,7 +128,10 @@ static inline int fpbpf__wait(struct fpbpf_slot *s, volatile unsigned short *sem
 		if (left < nap)
 			nap = left;
 	}
-	fpbpf__nap_ns(nap);
+	if (s->flags & FPBPF__BUSY)
+		fpbpf__spin_ns(nap);
+	else
+		fpbpf__nap_ns(nap);
 	errno = saved_errno;
 	if (s->waiting == FPBPF__SLEEP && fpbpf__now_ns() >= s->deadline_ns) {
 		s->action = FPBPF__OFF;

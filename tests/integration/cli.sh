@@ -34,6 +34,20 @@ printf 'vfail = return(1) arg4=3\n' >"$TMP/args.fp"
 fp check --binary "$VICTIM" "$TMP/args.fp"
 expect "arg filter beyond the probe's arguments" "2|yes" "$?|$(grep -q 'arg4= filter, but fpbpf:vfail has 2 context' "$TMP/err" && echo yes)"
 
+group "';' lists and --env"
+printf 'vfail=1*return(-9);vpoint=print # one line, two rules\nvpoint = off; vfail = off\n' >"$TMP/list.fp"
+out=$(fp check "$TMP/list.fp"); expect "a rule file line may hold a ';' list" "0|4 rule(s) OK" "$?|$out"
+fp run -e 'vfail=return(1);vpoint=retrun' -- "$VICTIM" count 1
+expect "an error in a list points into the whole line" "2|yes" "$?|$(grep -q -- "-e1:1:24: unknown action 'retrun'" "$TMP/err" && echo yes)"
+fp run -e 'vfail=print("a;b")' -- "$VICTIM" count 1 >/dev/null
+expect "a ';' in quotes is the rule's own" "0|1" "$?|$(grep -c 'action=print' "$TMP/err")"
+env -u NOPE_FP "$FPBPF" run --env NOPE_FP -- "$VICTIM" count 1 2>"$TMP/err"
+expect "--env of an unset variable" "2|yes" "$?|$(grep -q -- '--env NOPE_FP: the variable is not set' "$TMP/err" && echo yes)"
+FAILPOINTS='vfail=return(1);vpoint=nope(' fp run --env FAILPOINTS -- "$VICTIM" count 1
+expect "an error in \$FAILPOINTS names it" "2|yes" "$?|$(grep -q '^fpbpf: \$FAILPOINTS:1:' "$TMP/err" && echo yes)"
+fp run -e 'vfail = return("x")' -- "$VICTIM" count 1
+expect "a string return value is refused with the reason" "2|yes" "$?|$(grep -q 'returns a C integer' "$TMP/err" && echo yes)"
+
 group "run errors"
 fp run -e 'nosuch = return(1)' -- "$VICTIM" count 1
 expect "run: unknown failpoint is exit 2" "2|yes" "$?|$(grep -q "\-e1:1:1: no failpoint 'nosuch'" "$TMP/err" && echo yes)"

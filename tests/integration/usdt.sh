@@ -28,10 +28,22 @@ fp run $D -e 'vpoint = signal(SIGTERM)' -- "$VICTIM" point >/dev/null; expect "s
 got=$(fp run $D -e 'vpoint = print' -- "$VICTIM" point)
 expect "print only reports" "after point|1" "$got|$(grep -c 'inject fpbpf:vpoint.*action=print' "$TMP/err")"
 fp run $D -e 'vpoint = yield' -- "$VICTIM" point >/dev/null; expect "yield continues" 0 $?
-ms=$(fp run $D -e 'vpoint = sleep(300)' -- "$VICTIM" sleep | sed -n 's/slept_ms=//p')
-expect "sleep(300) sleeps 300ms+" yes "$([ "${ms:-0}" -ge 290 ] && [ "${ms:-0}" -lt 5000 ] && echo yes || echo "no ($ms)")"
-ms=$(fp run $D -e 'vpoint = off' -- "$VICTIM" sleep | sed -n 's/slept_ms=//p')
+slept() { sed -n 's/^slept_ms=\([0-9]*\) cpu_ms=\([0-9]*\)$/\1 \2/p'; }
+read -r ms cpu <<<"$(fp run $D -e 'vpoint = sleep(300)' -- "$VICTIM" sleep | slept)"
+expect "sleep(300) sleeps 300ms+, giving the CPU up" yes "$([ "${ms:-0}" -ge 290 ] && [ "${ms:-0}" -lt 5000 ] && [ "${cpu:-999}" -lt 100 ] && echo yes || echo "no ($ms ms, cpu $cpu)")"
+# fail-rs's delay: the same wait, busy (an old header would sleep instead).
+read -r ms cpu <<<"$(fp run $D -e 'vpoint = delay(300)' -- "$VICTIM" sleep | slept)"
+expect "delay(300) waits 300ms+ busily, as fail-rs's delay" yes "$([ "${ms:-0}" -ge 290 ] && [ "${ms:-0}" -lt 5000 ] && [ "${cpu:-0}" -ge 150 ] && echo yes || echo "no ($ms ms, cpu $cpu)")"
+ms=$(fp run $D -e 'vpoint = off' -- "$VICTIM" sleep | slept | cut -d' ' -f1)
 expect "no sleep without a rule" yes "$([ "${ms:-999}" -lt 100 ] && echo yes || echo "no ($ms)")"
+
+# Failpoint strings as fail-rs, gofail and Neon users write them.
+got=$(fp run $D -e 'vfail=1*return(-9);vpoint=print' -- "$VICTIM" count 2 | grep -v injected | tr '\n' ' ')
+expect "a ';' list in -e: both rules in the session" "1:-9 2:0 |2" "$got|$(grep -cE '^ +-e1:1 (vfail|vpoint) ' "$TMP/err")"
+got=$(FAILPOINTS='vfail=return(-4);;vpoint=off;' fp run $D --env FAILPOINTS -- "$VICTIM" count 1 | grep -v injected)
+expect "--env FAILPOINTS reads the list unchanged" "1:-4" "$got"
+fp run $D -e 'vpoint = exit' -- "$VICTIM" point >/dev/null; expect "bare exit is exit(1)" 1 $?
+count_case "bare return returns 0" 'vfail = return' 1 "1:0"
 
 group "triggers"
 count_case "count then next term" 'vfail = 2*return(1)->return(2)' 4 "1:1 2:1 3:2 4:2"

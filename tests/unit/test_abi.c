@@ -39,6 +39,7 @@ SAME_ACTION(PANIC);
 SAME_ACTION(EXIT);
 SAME_ACTION(SIGNAL);
 _Static_assert(FPBPF__CONFIRM_EACH_POLL == FP_VF_CONFIRM_EACH_POLL, "verdict flags differ");
+_Static_assert(FPBPF__BUSY == FP_VF_BUSY, "verdict flags differ");
 _Static_assert(FPBPF_ABI_VERSION == FP_MARKER_ABI, "fpbpf.h and fpbpf speak different marker ABIs");
 _Static_assert(FPBPF__KIND_POINT == (FP_MARKER_POINT | FP_MARKER_ABI << 8) &&
 	       FPBPF__KIND_VALUE == (FP_MARKER_VALUE | FP_MARKER_ABI << 8), "marker kinds differ");

@@ -211,8 +211,48 @@ static void test_errors_have_positions(void **state)
 	parse_err("x = return(abc)", "return value must be an integer");
 	parse_err("x = off->off->off->off->off", "too many terms");
 	parse_err("x = return(1)junk", "expected '->' or a space");
-	parse_err("x = delay(5)", "delay is for sys: and kfunc: rules");
+	parse_err("x = return(\"text\")", "fail-rs's string values cannot be honoured");
 	parse_err("usdt:nopath = off", "expected usdt:PATH:PROVIDER:NAME");
+}
+
+/* FAILPOINTS="a=return(42);b=sleep(1000);c=exit", as fail-rs and Neon take them. */
+static void test_failpoint_lists(void **state)
+{
+	struct rule rules[4];
+	struct rule_span spans[4];
+
+	(void)state;
+	assert_int_equal(rules_parse_line("a=return(42);b=sleep(1000);c=exit", "$FAILPOINTS", 1, rules, 4, err,
+					  sizeof(err)), 3);
+	assert_string_equal(rules[0].name, "a");
+	assert_int_equal(rules[0].terms[0].value, 42);
+	assert_int_equal(rules[1].terms[0].action, RA_SLEEP);
+	assert_int_equal(rules[2].terms[0].action, RA_EXIT);
+	assert_int_equal(rules[2].terms[0].value, 1);	/* bare exit: a failure */
+	/* A ';' inside quotes or parentheses is the rule's own; empty rules are skipped. */
+	assert_int_equal(rules_split("a = print(\"x;y\");;b = off;", spans, 4), 4);
+	assert_int_equal(rules_parse_line("a = print(\"x;y\");;b = off;", "-e1", 1, rules, 4, err, sizeof(err)), 2);
+	assert_non_null(strstr(rules[0].terms[0].msg, "x;y"));
+	assert_int_equal(rules_split("a;b;c;d;e", spans, 4), -1);
+	/* An error's column is the one in the whole line. */
+	assert_int_equal(rules_parse_line("a=off;b=retrun", "-e1", 1, rules, 4, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "-e1:1:9: unknown action 'retrun'"));
+	assert_int_equal(rules_parse_line("a=off;b=off;c=off", "-e1", 1, rules, 2, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "-e1:1:13: too many rules"));
+	/* A file's line may hold a list. */
+	assert_int_equal(rules_parse_text("a=off;b=off # two\nc=off\n", "f.fp", rules, 4, err, sizeof(err)), 3);
+	assert_int_equal(rules[2].line, 2);
+	/* fail-rs's delay at a failpoint: a sleep the marker spends busy. */
+	parse_ok("x = delay(5)");
+	{
+		struct fp_term t;
+
+		rule_term_to_bpf(&r.terms[0], &t);
+		assert_int_equal(t.action, FP_ACT_SLEEP);
+		assert_int_equal(t.value, FP_TERM_BUSY);
+		rule_term_to_bpf(&rules[0].terms[0], &t);
+		assert_int_not_equal(t.value, FP_TERM_BUSY);
+	}
 }
 
 static void test_rule_file(void **state)
@@ -457,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_flag_names),
 		cmocka_unit_test(test_numbers_exact),
 		cmocka_unit_test(test_rule_files_refused),
+		cmocka_unit_test(test_failpoint_lists),
 		cmocka_unit_test(test_many_files_and_pipes),
 		cmocka_unit_test(test_limits_with_positions),
 	};

@@ -30,6 +30,15 @@ static void on_term(int sig)
 }
 static int per_thread;
 
+/* This thread's CPU time: a busy delay spends it, a sleep does not. */
+static double cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -255,10 +264,10 @@ int main(int argc, char **argv)
 		FPBPF_POINT(vpoint);
 		printf("after point\n");
 	} else if (!strcmp(mode, "sleep")) {
-		double t0 = now_ms();
+		double t0 = now_ms(), c0 = cpu_ms();
 
 		FPBPF_POINT(vpoint);
-		printf("slept_ms=%.0f\n", now_ms() - t0);
+		printf("slept_ms=%.0f cpu_ms=%.0f\n", now_ms() - t0, cpu_ms() - c0);
 	} else if (!strcmp(mode, "fork")) {
 		pid_t child = fork();
 

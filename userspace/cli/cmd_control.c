@@ -141,18 +141,46 @@ static int run_set(void *state, int argc, char **argv)
 		log_error("set: expected at least one rule (fpbpf set 'db_write=return(-5)')");
 		return EXIT_USAGE;
 	}
-	/* Syntax errors here, before any rule reaches the session. */
-	for (int i = 0; i < argc; i++) {
+	/* Syntax errors here, before any rule reaches the session; a ';' list (FAILPOINTS
+	 * style) goes as one request per rule. */
+	struct rule *r = calloc(FP_MAX_RULES, sizeof(*r));
+	char *pieces[FP_MAX_RULES];
+	int n = 0, ret = EXIT_RUNTIME;
+
+	for (int i = 0; r && i < argc; i++) {
+		struct rule_span spans[FP_MAX_RULES];
 		char err[1024], origin[32];
-		struct rule r;
+		int got, nspans;
 
 		snprintf(origin, sizeof(origin), "set arg %d", i + 1);
-		if (rule_parse(argv[i], origin, 1, &r, err, sizeof(err))) {
-			log_error("%s", err);
-			return EXIT_USAGE;
+		got = rules_parse_line(argv[i], origin, 1, r, FP_MAX_RULES - n, err, sizeof(err));
+		nspans = rules_split(argv[i], spans, FP_MAX_RULES);
+		if (got < 0 || nspans < 0) {
+			log_error("%s", got < 0 ? err : "set: too many rules");
+			ret = EXIT_USAGE;
+			goto out;
+		}
+		for (int k = 0; k < nspans; k++) {
+			char *text = strndup(argv[i] + spans[k].start, spans[k].len);
+
+			if (!text) {
+				ret = EXIT_RUNTIME;
+				goto out;
+			}
+			if (strspn(text, " \t") == strlen(text) || n == FP_MAX_RULES) {
+				free(text);
+				continue;
+			}
+			pieces[n++] = text;
 		}
 	}
-	return send_each(state, "set", argc, argv);
+	if (r)
+		ret = send_each(state, "set", n, pieces);
+out:
+	for (int k = 0; k < n; k++)
+		free(pieces[k]);
+	free(r);
+	return ret;
 }
 
 static int run_off(void *state, int argc, char **argv)

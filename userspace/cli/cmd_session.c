@@ -16,6 +16,7 @@
 enum {
 	O_RULES = 'r', O_RULE = 'e', O_VERBOSE = 'v', O_EVENTS = 'o', O_DELIVERY = 'D', O_PID = 'p',
 	O_BINARY = 'b', O_ALL = 'A', O_SESSION = 's', O_DURATION = 'd', O_MAX = 'm', O_BACKEND = 'B',
+	O_ENV = 1000,
 };
 
 struct session_cmd {
@@ -33,7 +34,9 @@ struct session_cmd {
 
 #define SESSION_OPTS                                                                                     \
 	{ "rules", 'r', "FILE", "rule file (repeatable; '#' comments; a pipe is read once)", O_RULES },  \
-	{ "rule", 'e', "RULE", "one inline rule (repeatable)", O_RULE },                               \
+	{ "rule", 'e', "RULE", "inline rules, one or several joined by ';' (repeatable)", O_RULE },     \
+	{ "env", 0, "NAME", "rules from environment variable NAME, joined by ';'\n"                   \
+			    "(FAILPOINTS='a=return(1);b=sleep(10)'; repeatable)", O_ENV },             \
 	{ "events", 'o', "FILE", "write events and summary to FILE (default: stderr)", O_EVENTS },      \
 	{ "verbose", 'v', NULL, "an event for every evaluation; -vv adds debug output", O_VERBOSE },    \
 	{ "delivery", 'D', "MODE", "auto (default), write (bpf_probe_write_user) or stop", O_DELIVERY }, \
@@ -74,6 +77,8 @@ static int on_session_opt(void *state, int id, const char *arg)
 		return ruleset_add_file(&c->rs, arg, err, sizeof(err)) ? rule_error(err) : 0;
 	case O_RULE:
 		return ruleset_add_inline(&c->rs, arg, err, sizeof(err)) ? rule_error(err) : 0;
+	case O_ENV:
+		return ruleset_add_env(&c->rs, arg, err, sizeof(err)) ? rule_error(err) : 0;
 	case O_VERBOSE:
 		log_verbosity++;
 		return 0;
@@ -165,7 +170,7 @@ static int start_session(struct session_cmd *c, char **cmd)
 	int ret;
 
 	if (!c->rs.n) {
-		log_error("no rules: give -r FILE or -e RULE");
+		log_error("no rules: give -r FILE, -e RULE or --env NAME");
 		return EXIT_USAGE;
 	}
 	if (ruleset_check_limits(c->rs.rules, c->rs.n, err, sizeof(err)))

@@ -224,7 +224,8 @@ static int parse_action_arg(struct parser *p, struct rule_term *t, const char *a
 			return 0;
 		}
 		if (!parse_i64(arg, INT64_MIN, INT64_MAX, &v))
-			return fail_at(p, col, "return value must be an integer, got '%s'", arg);
+			return fail_at(p, col, "return value must be an integer, got '%s'%s", arg,
+				       arg[0] == '"' ? ": a failpoint made with fpbpf.h returns a C integer, so fail-rs's string values cannot be honoured" : "");
 		t->value = v;
 		return 0;
 	case RA_ERROR:
@@ -241,8 +242,13 @@ static int parse_action_arg(struct parser *p, struct rule_term *t, const char *a
 		t->arg = (uint32_t)v;
 		return 0;
 	case RA_EXIT:
-		if (!has_arg || !parse_i64(arg, 0, 255, &v))
-			return fail_at(p, col, "exit needs a status from 0 to 255, like exit(3)");
+		/* Bare exit, as Neon's failpoints write it: a process stopped mid-way, a failure. */
+		if (!has_arg) {
+			t->value = 1;
+			return 0;
+		}
+		if (!parse_i64(arg, 0, 255, &v))
+			return fail_at(p, col, "exit needs a status from 0 to 255, like exit(3) (bare exit is exit(1))");
 		t->value = v;
 		return 0;
 	case RA_SIGNAL:
@@ -563,15 +569,13 @@ static size_t token_end(const char *s, size_t pos)
 }
 
 /* Kernel probes can only replace a return value, signal, or stop the caller from outside;
- * USDT failpoints act inside the process and have sleep() instead of delay(). */
+ * USDT failpoints act inside the process: sleep() waits, delay() spins (fail-rs's). */
 static int check_actions_fit(struct parser *p, const struct rule *r)
 {
 	for (int i = 0; i < r->nterms; i++) {
 		enum rule_action a = r->terms[i].action;
 		int col = r->terms[i].col - 1;
 
-		if (r->kind == TARGET_USDT && a == RA_DELAY)
-			return fail_at(p, (size_t)col, "delay is for sys: and kfunc: rules; at USDT failpoints use sleep(MS)");
 		if (r->kind != TARGET_USDT && a != RA_OFF && a != RA_RETURN && a != RA_ERROR &&
 		    a != RA_SIGNAL && a != RA_DELAY && a != RA_PRINT)
 			return fail_at(p, (size_t)col, "%s is for USDT failpoints; %s: rules take error, return, signal, delay, print or off%s",
@@ -705,6 +709,75 @@ static size_t line_content_len(const char *s, size_t len)
 	return len;
 }
 
+int rules_split(const char *text, struct rule_span *spans, int max)
+{
+	int n = 0, depth = 0;
+	bool quoted = false;
+	size_t start = 0, i;
+
+	for (i = 0;; i++) {
+		char c = text[i];
+
+		if (c == '"' && (i == 0 || text[i - 1] != '\\'))
+			quoted = !quoted;
+		else if (!quoted && c == '(')
+			depth++;
+		else if (!quoted && c == ')' && depth > 0)
+			depth--;
+		if (c && (c != ';' || quoted || depth))
+			continue;
+		if (n == max)
+			return -1;
+		spans[n++] = (struct rule_span){ start, i - start };
+		if (!c)
+			return n;
+		start = i + 1;
+	}
+}
+
+static bool blank_span(const char *text, const struct rule_span *sp)
+{
+	for (size_t i = 0; i < sp->len; i++)
+		if (text[sp->start + i] != ' ' && text[sp->start + i] != '\t')
+			return false;
+	return true;
+}
+
+int rules_parse_line(const char *text, const char *origin, int line, struct rule *out, int max, char *err,
+		     size_t errlen)
+{
+	struct rule_span spans[FP_MAX_RULES + 1];
+	size_t len = strlen(text);
+	char buf[1024];
+	int nspans = rules_split(text, spans, FP_MAX_RULES + 1), n = 0;
+
+	if (len >= sizeof(buf)) {
+		snprintf(err, errlen, "%s:%d:1: line is too long", origin, line);
+		return -1;
+	}
+	for (int k = 0; k < nspans; k++) {
+		if (blank_span(text, &spans[k]))
+			continue;	/* "a=off;" and ";;" are lists too */
+		if (n == max || nspans < 0) {
+			snprintf(err, errlen, "%s:%d:%zu: too many rules (at most %d in a session)", origin, line,
+				 spans[k].start + 1, max);
+			return -1;
+		}
+		/* The others blanked: columns in errors stay those of the whole line. */
+		memset(buf, ' ', len);
+		memcpy(buf + spans[k].start, text + spans[k].start, spans[k].len);
+		buf[len] = 0;
+		if (rule_parse(buf, origin, line, &out[n], err, errlen))
+			return -1;
+		n++;
+	}
+	if (nspans < 0) {
+		snprintf(err, errlen, "%s:%d:1: too many rules (at most %d in a session)", origin, line, max);
+		return -1;
+	}
+	return n;
+}
+
 int rules_parse_text(const char *text, const char *origin, struct rule *out, int max, char *err,
 		     size_t errlen)
 {
@@ -725,15 +798,14 @@ int rules_parse_text(const char *text, const char *origin, struct rule *out, int
 				snprintf(err, errlen, "%s:%d:1: line is too long", origin, line);
 				return -1;
 			}
-			if (n == max) {
-				snprintf(err, errlen, "%s:%d:1: too many rules (at most %d in a session)", origin, line, max);
-				return -1;
-			}
+			int got;
+
 			memcpy(buf, text, content);
 			buf[content] = 0;
-			if (rule_parse(buf, origin, line, &out[n], err, errlen))
+			got = rules_parse_line(buf, origin, line, out + n, max - n, err, errlen);
+			if (got < 0)
 				return -1;
-			n++;
+			n += got;
 		}
 		text += nl ? len + 1 : len;
 	}
@@ -754,7 +826,7 @@ void rule_term_to_bpf(const struct rule_term *t, struct fp_term *out)
 	out->count = t->count;
 	out->action = map[t->action];
 	out->arg = t->arg;
-	out->value = t->value;
+	out->value = t->action == RA_DELAY ? FP_TERM_BUSY : t->value;
 }
 
 __u16 glob_kind(const char *pat, __u16 *literal_len)

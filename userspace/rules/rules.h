@@ -73,8 +73,19 @@ struct rule {
 int rule_parse(const char *text, const char *origin, int line, struct rule *out,
 	       char *err, size_t errlen);
 
-/* Parses a rule file's text: blank lines and '#' comments are skipped. Returns the number
- * of rules stored (at most max), or -1 with err set. */
+/* A line of rules joined by ';', as FAILPOINTS lists are ("a=return(1);b=sleep(10)"); a
+ * ';' in quotes or parentheses is the rule's own. Spans of text, at most max; -1 past it. */
+struct rule_span {
+	size_t start, len;
+};
+int rules_split(const char *text, struct rule_span *spans, int max);
+/* Parses each rule of such a line (blank ones skipped); the number stored (at most max),
+ * or -1 with err set, its column that of the whole line. */
+int rules_parse_line(const char *text, const char *origin, int line, struct rule *out, int max, char *err,
+		     size_t errlen);
+
+/* Parses a rule file's text: blank lines and '#' comments are skipped; a line may hold a
+ * ';' list. Returns the number of rules stored (at most max), or -1 with err set. */
 int rules_parse_text(const char *text, const char *origin, struct rule *out, int max,
 		     char *err, size_t errlen);
 

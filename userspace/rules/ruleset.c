@@ -55,6 +55,7 @@ int ruleset_add_file(struct ruleset *rs, const char *path, char *err, size_t err
 int ruleset_add_inline(struct ruleset *rs, const char *text, char *err, size_t errlen)
 {
 	char origin[32];
+	int n;
 
 	if (alloc_rules(rs, err, errlen))
 		return -1;
@@ -63,13 +64,42 @@ int ruleset_add_inline(struct ruleset *rs, const char *text, char *err, size_t e
 		snprintf(err, errlen, "%s: -e takes one line of rules: use -r FILE for a file of them", origin);
 		return -1;
 	}
-	if (rs->n == FP_MAX_RULES) {
-		snprintf(err, errlen, "%s:1:1: too many rules (at most %d in a session)", origin, FP_MAX_RULES);
+	n = rules_parse_line(text, origin, 1, &rs->rules[rs->n], FP_MAX_RULES - rs->n, err, errlen);
+	if (n < 0)
+		return -1;
+	if (!n) {
+		snprintf(err, errlen, "%s:1:1: no rule in '%s'", origin, text);
 		return -1;
 	}
-	if (rule_parse(text, origin, 1, &rs->rules[rs->n], err, errlen))
+	rs->n += n;
+	return 0;
+}
+
+int ruleset_add_env(struct ruleset *rs, const char *name, char *err, size_t errlen)
+{
+	const char *text = getenv(name);
+	int n;
+
+	if (alloc_rules(rs, err, errlen))
 		return -1;
-	rs->n++;
+	if (!text || !*text) {
+		snprintf(err, errlen, "--env %s: the variable is %s: expected rules like %s='a=return(1);b=sleep(10)'",
+			 name, text ? "empty" : "not set", name);
+		return -1;
+	}
+	if (strchr(text, '\n')) {
+		snprintf(err, errlen, "$%s: one line of rules joined by ';' expected", name);
+		return -1;
+	}
+	{
+		char origin[72];
+
+		snprintf(origin, sizeof(origin), "$%s", name);
+		n = rules_parse_line(text, origin, 1, &rs->rules[rs->n], FP_MAX_RULES - rs->n, err, errlen);
+	}
+	if (n < 0)
+		return -1;
+	rs->n += n;
 	return 0;
 }
 

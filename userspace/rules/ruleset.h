@@ -23,8 +23,10 @@ struct ruleset {
 
 /* Each returns 0, or -1 with one line in err ("FILE:LINE:COL: ..."). */
 int ruleset_add_file(struct ruleset *rs, const char *path, char *err, size_t errlen);
-/* One -e argument: one rule. */
+/* One -e argument: a rule, or several joined by ';' (FAILPOINTS style). */
 int ruleset_add_inline(struct ruleset *rs, const char *text, char *err, size_t errlen);
+/* --env NAME: the rules in that environment variable, a ';' list (FAILPOINTS="a=panic"). */
+int ruleset_add_env(struct ruleset *rs, const char *name, char *err, size_t errlen);
 /* More rules on one failpoint than a probe holds is refused at the rule past the limit. */
 int ruleset_check_limits(const struct rule *rules, int n, char *err, size_t errlen);
 void ruleset_free(struct ruleset *rs);

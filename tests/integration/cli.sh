@@ -48,6 +48,13 @@ expect "an error in \$FAILPOINTS names it" "2|yes" "$?|$(grep -q '^fpbpf: \$FAIL
 fp run -e 'vfail = return("x")' -- "$VICTIM" count 1
 expect "a string return value is refused with the reason" "2|yes" "$?|$(grep -q 'returns a C integer' "$TMP/err" && echo yes)"
 
+group "a script as the command"
+printf '#!/bin/sh\nexec "%s" count 2\n' "$VICTIM" >"$TMP/v.sh" && chmod +x "$TMP/v.sh"
+fp run -e 'vfail = return(1)' -- "$TMP/v.sh" >/dev/null
+expect "a failpoint by name: refused, saying how to name the binary" "2|yes" "$?|$(grep -q "the command is a script.*usdt:PATH:fpbpf:vfail" "$TMP/err" && echo yes)"
+got=$(fp run -e "usdt:$VICTIM:fpbpf:vfail = return(-3)" -- "$TMP/v.sh" | tr '\n' ' ')
+expect "usdt:PATH reaches the binary the script runs" "1:-3 2:-3 injected=2 " "$got"
+
 group "run errors"
 fp run -e 'nosuch = return(1)' -- "$VICTIM" count 1
 expect "run: unknown failpoint is exit 2" "2|yes" "$?|$(grep -q "\-e1:1:1: no failpoint 'nosuch'" "$TMP/err" && echo yes)"

@@ -183,6 +183,10 @@ expect "a hanging --expect is killed at --timeout: the baseline's check fails" "
 	"$?|$([ "$(ms_since "$t0")" -lt 8000 ] && echo yes)|$(pgrep -fc 'sleep 31.5')"
 
 group "odd commands and outputs"
+printf '#!/bin/sh\nexec "%s" sys "%s"\n' "$XV" "$TMP/xv" >"$TMP/x.sh" && chmod +x "$TMP/x.sh"
+fp explore --json --sites sys:write -- "$TMP/x.sh" >"$TMP/sh.json"
+expect "a script as the command: its syscalls are explored" "3|yes" \
+	"$?|$(grep -q '"site":"sys:write","nth":2,"fault":"error(EIO)","outcome":"crash"' "$TMP/sh.json" && echo yes)"
 cp "$XV" "$TMP/noexec" && chmod -x "$TMP/noexec"
 fp explore --sites sys:fsync -- "$TMP/noexec" slow 1
 expect "a file that cannot be executed is refused" "127|yes" "$?|$(grep -q 'noexec: not executable' "$TMP/err" && echo yes)"

@@ -203,3 +203,16 @@ int usdt_note_ctx_args(const struct usdt_file *f, const struct usdt_note *n)
 
 	return usdt_note_marker(f, n, &m) ? count - 3 : count;
 }
+
+bool usdt_file_is_script(const char *path)
+{
+	char head[2] = { 0, 0 };
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	bool script;
+
+	if (fd < 0)
+		return false;
+	script = read(fd, head, sizeof(head)) == 2 && head[0] == '#' && head[1] == '!';
+	close(fd);
+	return script;
+}

@@ -26,6 +26,8 @@ struct usdt_file {
  * without blocking on it). A file with no notes is not an error (n = 0). */
 int usdt_file_read(const char *path, struct usdt_file *out, char *err, size_t errlen);
 void usdt_file_free(struct usdt_file *f);
+/* A "#!" script: it has no probes of its own; what it runs may. */
+bool usdt_file_is_script(const char *path);
 
 /* A probe made by fpbpf.h: provider fpbpf, a pointer (the verdict slot) first, and a
  * constant third: the marker's kind and the ABI version of the header that made it. */

@@ -213,6 +213,13 @@ static void report_missing(const struct probe_table *pt, const struct rule *r, i
 		if (only < 0 || f == only)
 			used += (size_t)snprintf(where + used, used < sizeof(where) ? sizeof(where) - used : 0, "%s%s",
 						 used ? ", " : "", base_name(pt->files[f].path));
+	if (!pt->nfiles) {
+		/* run's command is a script: none of its files was searched. */
+		log_error("%s:%d:%d: no failpoint '%s%s%s': the command is a script, and the programs it runs are not searched; name the binary with usdt:PATH:%s:%s",
+			  r->origin, r->line, r->target_col, r->provider, r->provider[0] ? ":" : "", r->name,
+			  r->provider[0] ? r->provider : "fpbpf", r->name);
+		return;
+	}
 	suggest(r, only >= 0 ? &pt->files[only] : pt->files, only >= 0 ? 1 : pt->nfiles, hint, sizeof(hint));
 	log_error("%s:%d:%d: no failpoint '%s%s%s' in %s%s", r->origin, r->line, r->target_col, r->provider,
 		  r->provider[0] ? ":" : "", r->name, where[0] ? where : "the target", hint);

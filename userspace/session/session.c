@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "elf/libdeps.h"
+#include "elf/usdt_notes.h"
 #include "engine/seccomp_sup.h"
 #include "engine/sys_backend.h"
 #include "rules/kernel_rules.h"
@@ -205,6 +206,9 @@ static int find_files(struct session *s, char **cmd_path, pid_t *pid)
 			log_error("%s: command not found", o->argv[0]);
 			return -ENOENT;
 		}
+		/* A script runs: its syscalls are the command's; it has no failpoints itself. */
+		if (usdt_file_is_script(*cmd_path))
+			return 0;
 		err = probe_table__add_file(s->probes, *cmd_path);
 		if (err < 0)
 			return err == -ENOMEM ? err : -EINVAL;

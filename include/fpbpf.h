@@ -46,6 +46,7 @@ struct fpbpf_slot {
 	unsigned int waiting;
 	int owner;		/* the controller a stop-and-write wait belongs to */
 	long long deadline_ns;
+	unsigned int busy;	/* a delay: kept from the first verdict, which confirmations lack */
 };
 
 enum {
@@ -114,6 +115,7 @@ static inline int fpbpf__wait(struct fpbpf_slot *s, volatile unsigned short *sem
 		s->waiting = s->action;
 		s->owner = (s->flags & FPBPF__CONFIRM_EACH_POLL) ? 0 : (int)s->value;
 		s->deadline_ns = s->action == FPBPF__SLEEP ? now + (long long)s->arg * 1000000LL : 0;
+		s->busy = (s->flags & FPBPF__BUSY) != 0;
 	}
 	/* Another session may keep the semaphore up after ours ended, even uncleanly. */
 	gone = s->owner > 0 && kill(s->owner, 0) && errno == ESRCH;
@@ -128,7 +130,7 @@ static inline int fpbpf__wait(struct fpbpf_slot *s, volatile unsigned short *sem
 		if (left < nap)
 			nap = left;
 	}
-	if (s->flags & FPBPF__BUSY)
+	if (s->busy)
 		fpbpf__spin_ns(nap);
 	else
 		fpbpf__nap_ns(nap);

@@ -53,7 +53,7 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 # A distribution kernel builds virtio and 9p as modules: load them first.
 [ -f /modules/order ] && for m in \$(cat /modules/order); do insmod /modules/\$m.ko || echo "vmtest: insmod \$m failed"; done
-mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /root || { echo "vmtest: cannot mount host root"; reboot -f; }
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=262144 hostroot /root || { echo "vmtest: cannot mount host root"; reboot -f; }
 # A fresh tmpfs /tmp for the guest, but a work tree under the host's /tmp stays visible.
 mkdir -p /hosttmp
 mount -o bind /root/tmp /hosttmp

@@ -76,7 +76,7 @@ static void end_run(struct session *s, pid_t child)
 
 	kill(-child, SIGKILL);
 	for (int i = 0; i < s->targets.n; i++)
-		if (s->targets.v[i] != child)
+		if (s->targets.v[i] != child && s->targets.v[i] > 1 && s->targets.v[i] != getpid())
 			kill(s->targets.v[i], SIGKILL);
 	pid_set_del(&s->targets, child);
 	while (s->targets.n && now_ns() < until)

@@ -28,14 +28,6 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
-static long long mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static int find_sites(struct explore *x, const char *cmd_path)
 {
 	const struct explore_opts *o = x->o;
@@ -359,7 +351,7 @@ static void handle_signals(void)
 
 int explore_main(const struct explore_opts *o, struct explore_result *res)
 {
-	struct explore x = { .o = o, .out = stdout, .t0_ns = mono_ns() };
+	struct explore x = { .o = o, .out = stdout, .t0_ns = xr_now_ns() };
 	struct xworkers *w = NULL;
 	struct rule *rules = NULL;
 	char *cmd_path = cmdpath_find(o->argv[0]);

@@ -53,6 +53,7 @@ struct site_row {
 };
 
 /* explore_report.c */
+long long xr_now_ns(void);	/* CLOCK_MONOTONIC: elapsed times, the progress line */
 void xr_baseline_json(const struct explore *x, struct jw *w);
 void xr_finding_json(const struct explore *x, int i, struct jw *w);
 void xr_tally(const struct explore *x, int site, int fault, struct site_row *row);

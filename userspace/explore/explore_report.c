@@ -11,7 +11,7 @@
 #include "util/json_writer.h"
 #include "util/log.h"
 
-static long long mono_ns(void)
+long long xr_now_ns(void)
 {
 	struct timespec ts;
 
@@ -195,7 +195,7 @@ static void clear_progress(struct explore *x)
 void xr_progress(struct explore *x, int done, int total, bool last)
 {
 	static long long last_ns;
-	long long now = mono_ns();
+	long long now = xr_now_ns();
 	double el = (double)(now - x->t0_ns) / 1e9;
 
 	if (x->o->json || !isatty(STDERR_FILENO))
@@ -303,7 +303,7 @@ static void summary_json(struct explore *x)
 		jw_kint(w, "groups", x->ngroups);
 		jw_kint(w, "alarms", x->alarms);
 		jw_kbool(w, "interrupted", x->interrupted);
-		jw_kdouble(w, "elapsed_s", (double)(mono_ns() - x->t0_ns) / 1e9, 3);
+		jw_kdouble(w, "elapsed_s", (double)(xr_now_ns() - x->t0_ns) / 1e9, 3);
 		jw_record_end(w);
 	}
 }
@@ -370,7 +370,7 @@ void xr_summary(struct explore *x)
 			line, steps, rec->repro ? rec->repro : "?");
 	}
 	fprintf(x->out, "\nexplore: %d run(s), %d finding(s) in %d kind(s), %d crash/hang/wrong, %.1fs%s\n",
-		x->runs_done, x->findings, x->ngroups, x->alarms, (double)(mono_ns() - x->t0_ns) / 1e9,
+		x->runs_done, x->findings, x->ngroups, x->alarms, (double)(xr_now_ns() - x->t0_ns) / 1e9,
 		x->interrupted ? " (interrupted: what was found so far)" : "");
 	fflush(x->out);
 }

@@ -85,7 +85,9 @@ $(OUT)/fpbpf: $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-# Victims and the demo are the programs under test: plain builds, like a user's.
+# Victims and the demo are the programs under test: plain builds, like a user's; the
+# one for caller= as a user who wants stack walks builds (frame pointers).
+$(OUT)/victims/callervictim: VICTIM_CFLAGS := -fno-omit-frame-pointer
 $(OUT)/victims/libfpvictim.so: $(wildcard tests/victims/lib/*.c) include/fpbpf.h | $(OUT)/.deps-ok
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -94,7 +96,7 @@ $(OUT)/victims/libfpvictim.so: $(wildcard tests/victims/lib/*.c) include/fpbpf.h
 $(OUT)/victims/%: tests/victims/%.c include/fpbpf.h $(OUT)/victims/libfpvictim.so | $(OUT)/.deps-ok
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -O2 -g -Wall -Wextra -Iinclude -MMD -MP $< -o $@ -pthread \
+	$(Q)$(CC) -O2 -g -Wall -Wextra $(VICTIM_CFLAGS) -Iinclude -MMD -MP $< -o $@ -pthread \
 		-L$(@D) -lfpvictim -Wl,-rpath,'$$ORIGIN'
 
 $(OUT)/victims/%: tests/victims/%.cc include/fpbpf.h | $(OUT)/.deps-ok

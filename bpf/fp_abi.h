@@ -53,6 +53,9 @@ enum fp_probe_kind {
 /* fp_rule.flags */
 #define FP_RF_UID 1u		/* uid holds a filter (uid 0 is a valid one) */
 #define FP_RF_CGROUP 2u		/* the cgroups map holds this rule's cgroup */
+#define FP_RF_CALLER 4u		/* caller=: the callers map holds its functions, per file */
+#define FP_RF_CENSUS 8u		/* explore: matching hits counted by calling site (census map) */
+#define FP_RF_CALLSITE 16u	/* with FP_RF_CALLER: only the calling site's function (as the census) */
 
 /* Verdict the marker reads back from its slot: the first part of struct fpbpf_slot. */
 struct fp_verdict {
@@ -137,6 +140,18 @@ struct fp_rule_state {
 	__s64 left[FP_MAX_TERMS];
 };
 
+/* explore's census: a rule's matching hits per calling site, the return address into the
+ * innermost function of the program's own executable (else the syscall wrapper's caller),
+ * as (file, offset) like caller=. */
+#define FP_CENSUS_MAX 4096
+
+struct fp_census_key {
+	__u32 rid;
+	__u32 dev;
+	__u64 ino;
+	__u64 off;
+};
+
 /* One syscall a seccomp supervisor asks about: it fills the inputs, runs the decision
  * program (fp_seccomp_decide) over the same rules and counters the other backends use,
  * and carries out the outputs itself. A single entry of a mapped array. */
@@ -154,6 +169,8 @@ struct fp_seccomp_call {
 	__u32 pad;
 	char comm[FP_COMM_LEN];	/* likewise */
 	__u64 cgroup_ok[FP_MAX_RULES / 64];	/* rule id bits: the caller is in its cgroup */
+	__u64 caller_ok[FP_MAX_RULES / 64];	/* rule id bits: a function on the stack matches caller= */
+	struct fp_census_key site;	/* census: the calling site (rid unused; dev 0 and ino 0: none) */
 	__u64 args[FP_MAX_ARGS];
 	struct fp_str strs[FP_MAX_ARGS];	/* string arguments a glob filter reads */
 	/* out */
@@ -164,6 +181,25 @@ struct fp_seccomp_call {
 	__u32 action;		/* enum fp_action */
 	__u32 arg;		/* delay: milliseconds */
 	__s64 value;		/* return value (-errno for error), or signal number */
+};
+
+/* caller=: the functions a rule's glob matched in one file, as file offsets, so one
+ * entry serves every process that maps the file wherever it is (dev: the kernel's
+ * encoding, major << 20 | minor, as a superblock has it). */
+#define FP_CALLER_RANGES 32
+#define FP_CALLER_FILES 4096
+
+struct fp_caller_key {
+	__u32 rid;
+	__u32 dev;
+	__u64 ino;
+};
+
+struct fp_caller_funcs {
+	__u32 n;
+	__u32 pad;
+	__u64 lo[FP_CALLER_RANGES];	/* [lo, hi) */
+	__u64 hi[FP_CALLER_RANGES];
 };
 
 /* A thread of a target, as a seccomp supervisor (which knows only its tid) needs it. */

@@ -13,6 +13,7 @@
 #include <bpf/usdt.bpf.h>
 #include "glob.bpf.h"
 #include "syscall_args.bpf.h"
+#include "caller.bpf.h"
 
 #define SIGSTOP 19
 #define SIGABRT 6
@@ -345,7 +346,27 @@ static __always_inline int seccomp_caller_matches(const struct fp_rule *rule, __
 		return 0;
 	if ((rule->flags & FP_RF_CGROUP) && !(call->cgroup_ok[(rid / 64) & 3] & (1ULL << (rid % 64))))
 		return 0;
+	if ((rule->flags & FP_RF_CALLER) && !(call->caller_ok[(rid / 64) & 3] & (1ULL << (rid % 64))))
+		return 0;
 	return 1;
+}
+
+/* explore's census of a matching hit: where it was called from. */
+static __always_inline void census_hit(__u32 rid, const int mode)
+{
+	struct fp_seccomp_call *call;
+	struct fp_census_key k;
+
+	if (mode != MODE_SECCOMP) {
+		fp_walk_stack(rid, !at_kernel_call(mode), FP_WALK_CENSUS);
+		return;
+	}
+	call = seccomp_call_of();
+	if (!call || (!call->site.dev && !call->site.ino))
+		return;
+	k = call->site;
+	k.rid = rid;
+	census_add(&k);
 }
 
 /* sleepable: a uprobe.s program at another program's probe, whose string arguments are
@@ -393,7 +414,15 @@ static __always_inline int filters_match(struct hit *h, const struct fp_rule *ru
 			    : !fp_arg_matches(&rule->args[i], val))
 			return 0;
 	}
-	return !rule->comm[0] || fp_comm_matches(rule, &h->comm);
+	if (rule->comm[0] && !fp_comm_matches(rule, &h->comm))
+		return 0;
+	/* Last: the dearest filter. */
+	if (mode != MODE_SECCOMP && (rule->flags & FP_RF_CALLER) &&
+	    !fp_walk_stack(rid, !at_kernel_call(mode), (rule->flags & FP_RF_CALLSITE) ? FP_WALK_SITE : FP_WALK_MATCH))
+		return 0;
+	if (rule->flags & FP_RF_CENSUS)
+		census_hit(rid, mode);
+	return 1;
 }
 
 /* strace's when=FIRST[..LAST][+STEP], over the rule's matching hits. */

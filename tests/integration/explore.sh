@@ -68,6 +68,24 @@ expect "repro of the abort: exit 128+SIGABRT" 134 $?
 sh -c "$(repro "$TMP/s.json" sys:fsync 1 'error(EIO)')" >/dev/null 2>&1
 expect "repro of the handled fsync failure: exit 1" 1 $?
 
+group "syscall sites by calling function"
+CV=$VICTIMS/callervictim
+fp explore --json --sites sys:write -- "$CV" sys 2 crash >"$TMP/c.json"; rc=$?
+expect "exit status 3" 3 "$rc"
+expect "sys:write split: data_write 2, journal_write 3, stdio's own 5 hits (stdout)" \
+	"1|2 3" "$(grep -cE 'sys:write split by calling function: _IO_[a-z_]*file_write \(5\), data_write \(2\), journal_write \(3\)' "$TMP/err")|$(for f in data_write journal_write; do hits "$TMP/c.json" "sys:write callsite=$f"; done | xargs)"
+expect "alarms: exactly the data writes' aborts" \
+	"sys:write callsite=data_write 1 error(EIO) crash;sys:write callsite=data_write 1 error(ENOSPC) crash;sys:write callsite=data_write 2 error(EIO) crash;sys:write callsite=data_write 2 error(ENOSPC) crash;" \
+	"$(alarms "$TMP/c.json")"
+expect "a failed journal write is handled (error-exit)" "error-exit error-exit" \
+	"$(finding "$TMP/c.json" "sys:write callsite=journal_write" 1 'error(EIO)') $(finding "$TMP/c.json" "sys:write callsite=journal_write" 3 'error(EIO)')"
+cmd=$(repro "$TMP/c.json" "sys:write callsite=data_write" 2 'error(EIO)')
+sh -c "$cmd" >/dev/null 2>&1
+expect "the repro names the calling function and reproduces the abort" "134|1" "$?|$(echo "$cmd" | grep -c "sys:write = error(EIO) when=2 callsite=data_write")"
+fp explore --json --sites sys:write -- "$XV" sys "$TMP/xv" >/dev/null
+expect "a syscall called from one function stays one site" "0|1" \
+	"$(grep -c 'split by calling function' "$TMP/err")|$(grep -c '"site":"sys:write","hits"' "$TMP/s.json")"
+
 group "--expect: a run that exits 0 with a wrong result"
 # A 1-byte "short" write of a 1-byte buffer reports success while nothing was written.
 fp explore --json --sites sys:write --errors sys:write=short --expect "[ \$(wc -c <$TMP/xv/journal) -eq 3 ]" \

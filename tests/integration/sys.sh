@@ -173,6 +173,48 @@ for c in "sys:openat = 2*error(EACCES)->error(EIO) path=$P when=2..5|open 6 $P|"
 		"$(echo "$lines" | wc -l)|$(echo "$lines" | grep -cE '^[^|]+\|[0-9]+ [0-9]+ [0-9]+ served-by-it$')"
 done
 
+# caller=: the same stacks under every backend (the supervisor walks them from outside,
+# BPF from inside): which calls fail, and the counters, must agree.
+CV=$VICTIMS/callervictim
+group "caller= (functions on the stack)"
+# GLOB|WANT: callervictim sys 2 writes from journal_write, data_write, journal_write,
+# data_write, then flush_all -> journal_write (all with frame pointers).
+for c in "data_write|journal:1:8 data:1:EIO journal:2:8 data:2:EIO journal:3:8" \
+	 "journal_*|journal:1:EIO data:1:8 journal:2:EIO data:2:8 journal:3:EIO" \
+	 "flush_all|journal:1:8 data:1:8 journal:2:8 data:2:8 journal:3:EIO" \
+	 "main|journal:1:EIO data:1:EIO journal:2:EIO data:2:EIO journal:3:EIO" \
+	 "result|journal:1:8 data:1:8 journal:2:8 data:2:8 journal:3:8"; do
+	glob=${c%%|*}
+	lines=$(for B in $backends; do
+		out=$("$FPBPF" run --backend="$B" --json -e "sys:write = error(EIO) fd=3 caller=$glob" -- "$CV" sys 2 2>"$TMP/err" | tr '\n' ' ' | sed 's/ $//')
+		sanitizer_clean || echo "sanitizer report under $B"
+		echo "$out|$(json_field "$TMP/err" summary injected)"
+	done | sort -u)
+	n=$(echo "${c#*|}" | grep -o EIO | wc -l)
+	expect "caller=$glob fails the same calls under every backend ($backends)" "${c#*|}|$n" "$lines"
+done
+# callsite=F: the function that made the call (stdout's writes are stdio's own).
+for c in "journal_write|3" "data_write|2" "flush_all|0" "main|0" "result|0" "_IO_*file_write|5"; do
+	glob=${c%%|*}
+	lines=$(for B in $backends; do
+		for k in 1 2 3; do
+			"$FPBPF" run --backend="$B" --json -e "sys:write = error(EIO) callsite=$glob" -- "$CV" sys 2 >/dev/null 2>"$TMP/err"
+			sanitizer_clean || echo "sanitizer report under $B"
+			json_field "$TMP/err" summary injected
+		done
+	done | sort -u | xargs)
+	expect "callsite=$glob: the same calls every run, under every backend ($backends)" "${c#*|}" "$lines"
+done
+fp run -e 'sys:write = error(EIO) caller=a callsite=b' -- "$CV" sys 1
+expect "caller= and callsite= together are refused" "2|1" "$?|$(grep -c 'caller= and callsite= together' "$TMP/err")"
+got=$(fp run -e 'sys:write = error(EIO) caller=main fd=3' -- "$SV" write 2 /dev/null | grep -v max_ms | tr '\n' ' ')
+expect "without frame pointers the syscall's direct caller is still found" "1:EIO 2:EIO " "$got"
+fp run -e 'sys:write = error(EIO) caller=journl_write fd=3' -- "$CV" sys 1 >/dev/null
+expect "a glob naming no function is said, with the closest name" 1 \
+	"$(grep -c "warning: caller=journl_write names no function of .*callervictim or its libraries (did you mean 'journal_write'?)" "$TMP/err")"
+got=$(fp run -e 'check_point = return(7) caller=b_path' -- "$CV" usdt 2 | tr '\n' ' ')
+expect "at a failpoint: the functions that reached it" "a:1:0 b:1:7 a:2:0 b:2:7 " "$got"
+
 group "lsm: decided at the entry, failed in the hook"
 if has lsm; then
 	got=$(fp run --backend=lsm --json -e "sys:openat = error(EIO) path=$TMP/missing*" -- "$SV" open 2 "$TMP/missing" | tr '\n' ' ')

@@ -149,6 +149,31 @@ static void test_filters(void **state)
 	parse_err("x = pause pid=abc", "t.fp:3:15: pid= needs a positive number");
 }
 
+/* caller= is a filter (flag in BPF) and a site of its own for set/off. */
+static void test_caller(void **state)
+{
+	struct rule a, b, none, key;
+	char err[256];
+	struct fp_rule br;
+
+	(void)state;
+	parse_ok("sys:write = error(EIO) caller=journal_* comm=x");
+	assert_string_equal(r.caller, "journal_*");
+	rule_to_bpf(&r, &br);
+	assert_true(br.flags & FP_RF_CALLER);
+	parse_err("x = pause caller=a caller=b", "filter 'caller' given twice");
+	parse_err("x = pause caler=a", "did you mean 'caller='");
+	assert_int_equal(rule_parse("sys:write = error(EIO) caller=a", "t", 1, &a, err, sizeof(err)), 0);
+	assert_int_equal(rule_parse("sys:write = error(EIO) caller=b", "t", 1, &b, err, sizeof(err)), 0);
+	assert_int_equal(rule_parse("sys:write = error(EIO)", "t", 1, &none, err, sizeof(err)), 0);
+	assert_false(rule_target_matches(&a, &b));
+	assert_true(rule_target_matches(&a, &a));
+	assert_true(rule_target_matches(&a, &none));
+	assert_false(rule_target_matches(&none, &a));
+	assert_int_equal(rule_parse_target("sys:write", "off", &key, err, sizeof(err)), 0);
+	assert_true(rule_target_matches(&b, &key));
+}
+
 static void test_kernel_rules(void **state)
 {
 	(void)state;
@@ -484,6 +509,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_probability_count_chain),
 		cmocka_unit_test(test_issue_examples),
+		cmocka_unit_test(test_caller),
 		cmocka_unit_test(test_error_and_names),
 		cmocka_unit_test(test_when),
 		cmocka_unit_test(test_filters),

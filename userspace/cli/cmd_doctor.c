@@ -97,6 +97,15 @@ static bool passed(const struct report *r, const char *name)
 	return false;
 }
 
+static const char *user_stacks_missing(void)
+{
+#if defined(__x86_64__)
+	return "no bpf_find_vma (needs Linux 5.17 or later): caller= matches nothing; explore keeps one site per syscall";
+#else
+	return "stack walks are written for x86-64 only: caller= matches nothing; explore keeps one site per syscall";
+#endif
+}
+
 static void usdt_checks(struct report *r)
 {
 	struct utsname u;
@@ -120,6 +129,9 @@ static void usdt_checks(struct report *r)
 	check(r, "sleepable_uprobes", feature_sleepable_uprobe(), "string filters at other software's probes",
 	      "sleepable uprobe programs load: a string in a page nothing touched is read",
 	      "needs Linux 6.0 or later: a string argument of another program's probe in a page nothing touched reads as no match");
+	check(r, "user_stacks", feature_user_stacks(), "caller= filters, explore's sites by calling function",
+	      "stacks walked by frame pointers, plus the syscall's direct caller (programs built without frame pointers show only that one)",
+	      user_stacks_missing());
 	c = add(r, "bpf_probe_write_user", feature_probe_write_user(), "direct verdict delivery (fast path)");
 	if (c->ok)
 		snprintf(c->detail, sizeof(c->detail), "available");

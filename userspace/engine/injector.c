@@ -53,6 +53,7 @@ struct injector {
 	struct fp_rule *rules;		/* FP_MAX_RULES, as last set */
 	struct fp_probe *probes;	/* FP_MAX_PROBES */
 	char (*cgroup_paths)[256];	/* FP_MAX_RULES, relative to the cgroup2 root */
+	char (*caller_globs)[128];	/* FP_MAX_RULES: caller=, which the supervisor matches */
 	bool needs_dirty;
 	bool timer_watched;		/* the supervisor's timer outlives each command */
 };
@@ -212,8 +213,9 @@ static int start_supervisor(struct injector *inj)
 	inj->rules = calloc(FP_MAX_RULES, sizeof(*inj->rules));
 	inj->probes = calloc(FP_MAX_PROBES, sizeof(*inj->probes));
 	inj->cgroup_paths = calloc(FP_MAX_RULES, sizeof(*inj->cgroup_paths));
+	inj->caller_globs = calloc(FP_MAX_RULES, sizeof(*inj->caller_globs));
 	inj->sup = seccomp_sup__new(bpf_program__fd(inj->skel->progs.fp_seccomp_decide), inj->call);
-	if (!inj->rules || !inj->probes || !inj->cgroup_paths || !inj->sup) {
+	if (!inj->rules || !inj->probes || !inj->cgroup_paths || !inj->caller_globs || !inj->sup) {
 		log_error("seccomp supervisor: out of memory, or no seccomp notification sizes");
 		return -ENOMEM;
 	}
@@ -327,6 +329,61 @@ int injector__disable_rule(struct injector *inj, __u32 rid)
 		inj->rules[rid] = r;
 		inj->needs_dirty = true;
 	}
+	return 0;
+}
+
+void injector__clear_callers(struct injector *inj, __u32 rid)
+{
+	struct fp_caller_key key, next, *prev = NULL;
+	int fd = bpf_map__fd(inj->skel->maps.callers);
+
+	/* Deleting the key just read would restart the walk: delete one step behind. */
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		if (prev && prev->rid == rid)
+			bpf_map_delete_elem(fd, prev);
+		key = next;
+		prev = &key;
+	}
+	if (prev && prev->rid == rid)
+		bpf_map_delete_elem(fd, prev);
+	if (inj->caller_globs && rid < FP_MAX_RULES) {
+		inj->caller_globs[rid][0] = 0;
+		inj->needs_dirty = true;
+	}
+}
+
+int injector__census_each(struct injector *inj, __u32 rid, injector_census_fn fn, void *ctx)
+{
+	struct fp_census_key key, *prev = NULL;
+	int fd = bpf_map__fd(inj->skel->maps.census), n = 0;
+	__u64 count;
+
+	while (!bpf_map_get_next_key(fd, prev, &key)) {
+		prev = &key;
+		if (key.rid != rid || bpf_map_lookup_elem(fd, &key, &count))
+			continue;
+		fn(ctx, &key, count);
+		n++;
+	}
+	return n;
+}
+
+int injector__set_caller(struct injector *inj, __u32 rid, const char *glob)
+{
+	if (rid >= FP_MAX_RULES)
+		return -E2BIG;
+	if (inj->caller_globs) {
+		snprintf(inj->caller_globs[rid], sizeof(inj->caller_globs[rid]), "%s", glob);
+		inj->needs_dirty = true;
+	}
+	return 0;
+}
+
+int injector__add_caller_funcs(struct injector *inj, const struct fp_caller_key *key,
+			       const struct fp_caller_funcs *funcs)
+{
+	if (bpf_map__update_elem(inj->skel->maps.callers, key, sizeof(*key), funcs, sizeof(*funcs), BPF_ANY))
+		return -errno;
 	return 0;
 }
 
@@ -450,6 +507,12 @@ static void probe_needs(const struct injector *inj, __u32 id, struct sup_needs *
 		for (int a = 0; a < FP_MAX_ARGS; a++)
 			if (r->args[a].kind == FP_ARG_STR_GLOB)
 				n->strings |= 1u << a;
+		n->census |= (r->flags & FP_RF_CENSUS) != 0;
+		if ((r->flags & FP_RF_CALLER) && n->ncallers < SUP_MAX_CALLERS) {
+			n->callers[n->ncallers].rid = rid;
+			n->callers[n->ncallers].site = (r->flags & FP_RF_CALLSITE) != 0;
+			snprintf(n->callers[n->ncallers++].glob, sizeof(n->callers[0].glob), "%s", inj->caller_globs[rid]);
+		}
 		if ((r->flags & FP_RF_CGROUP) && n->ncgroups < 8) {
 			n->cgroups[n->ncgroups].rid = rid;
 			snprintf(n->cgroups[n->ncgroups++].path, sizeof(n->cgroups[0].path), "%s", inj->cgroup_paths[rid]);
@@ -793,6 +856,7 @@ void injector__free(struct injector *inj)
 	free(inj->rules);
 	free(inj->probes);
 	free(inj->cgroup_paths);
+	free(inj->caller_globs);
 	if (inj->epoll_fd >= 0)
 		close(inj->epoll_fd);
 	ring_buffer__free(inj->rb);

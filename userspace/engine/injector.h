@@ -48,6 +48,15 @@ int injector__set_rule(struct injector *inj, __u32 rid, const struct fp_rule *ru
 int injector__disable_rule(struct injector *inj, __u32 rid);
 /* Scopes rule rid to the cgroup (v2 directory fd, at path) and its descendants. */
 int injector__set_cgroup(struct injector *inj, __u32 rid, int cgroup_fd, const char *path);
+/* caller=: the glob (the seccomp supervisor matches it against the stack's symbols) and,
+ * for BPF, the functions it matched per file; cleared with the rule's id. */
+int injector__set_caller(struct injector *inj, __u32 rid, const char *glob);
+int injector__add_caller_funcs(struct injector *inj, const struct fp_caller_key *key,
+			       const struct fp_caller_funcs *funcs);
+void injector__clear_callers(struct injector *inj, __u32 rid);
+/* explore's census of rule rid: fn for each calling site and its hits; how many sites. */
+typedef void (*injector_census_fn)(void *ctx, const struct fp_census_key *site, __u64 hits);
+int injector__census_each(struct injector *inj, __u32 rid, injector_census_fn fn, void *ctx);
 int injector__rule_state(struct injector *inj, __u32 rid, struct fp_rule_state *out);
 /* A verdict BPF counted could not be delivered: injected becomes lost, and the term's
  * count and the --max-injections ticket are given back. */

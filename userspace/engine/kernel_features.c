@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include <linux/bpf.h>
 #include "engine/kernel_features.h"
 
@@ -119,6 +120,15 @@ bool feature_sleepable_uprobe(void)
 			close(fd);
 	}
 	return known == 1;
+}
+
+bool feature_user_stacks(void)
+{
+#if defined(__x86_64__)
+	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_find_vma, NULL) == 1;
+#else
+	return false;
+#endif
 }
 
 bool feature_kprobe_pmu(void)

@@ -19,6 +19,9 @@ bool feature_syscall_progs(void);
 /* Sleepable uprobe programs (Linux 6.0+): strings at other software's probes read with
  * faults allowed. */
 bool feature_sleepable_uprobe(void);
+/* caller= and explore's sites by caller: bpf_find_vma (5.17, as bpf_loop) in BPF, and an
+ * x86-64 stack the seccomp supervisor can read from outside. */
+bool feature_user_stacks(void);
 /* Whether the running kernel's BTF has function name (attach targets of fmod_ret). */
 bool feature_kernel_func(const char *name);
 /* Whether the running kernel is major.minor or later; release gets uname's. */

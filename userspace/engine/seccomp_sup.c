@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <fnmatch.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -24,6 +25,8 @@
 #endif
 #include <bpf/bpf.h>
 #include "engine/seccomp_sup.h"
+#include "engine/user_stack.h"
+#include "util/procmem.h"
 #include "util/log.h"
 
 #if defined(__x86_64__)
@@ -50,6 +53,7 @@ struct seccomp_sup {
 	__u32 probe[SUP_MAX_SYSCALLS];
 	int n;
 	struct sup_needs *needs;	/* FP_MAX_PROBES */
+	struct ustack_syms *syms;	/* caller=: symbol tables of the files stacks pass */
 	struct delayed *delays;
 	int ndelays, cap_delays;
 	struct seccomp_notif *req;
@@ -126,7 +130,8 @@ struct seccomp_sup *seccomp_sup__new(int decide_fd, struct fp_seccomp_call *call
 	sup->listener = sup->timer = -1;
 	inflight_init();
 	sup->needs = calloc(FP_MAX_PROBES, sizeof(*sup->needs));
-	if (!sup->needs || notif_sizes(&sup->req_size, &sup->resp_size) ||
+	sup->syms = ustack_syms__new();
+	if (!sup->needs || !sup->syms || notif_sizes(&sup->req_size, &sup->resp_size) ||
 	    !(sup->req = calloc(1, sup->req_size)) || !(sup->resp = calloc(1, sup->resp_size))) {
 		seccomp_sup__free(sup);
 		return NULL;
@@ -143,6 +148,7 @@ void seccomp_sup__free(struct seccomp_sup *sup)
 	if (sup->timer >= 0)
 		close(sup->timer);
 	free(sup->needs);
+	ustack_syms__free(sup->syms);
 	free(sup->delays);
 	free(sup->req);
 	free(sup->resp);
@@ -394,39 +400,19 @@ static void read_line_of(pid_t tid, const char *file, const char *key, char *out
 	fclose(f);
 }
 
-/* process_vm_readv needs CONFIG_CROSS_MEMORY_ATTACH; /proc/TID/mem reaches the same
- * memory (and faults pages in too) on kernels built without it. */
-static ssize_t read_memory(pid_t tid, __u64 addr, char *out, size_t len)
-{
-	struct iovec local = { out, len }, remote = { (void *)(uintptr_t)addr, len };
-	ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
-	char path[64];
-	int fd;
-
-	if (n >= 0 || errno != ENOSYS)
-		return n;
-	snprintf(path, sizeof(path), "/proc/%d/mem", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = pread(fd, out, len, (off_t)addr);
-	close(fd);
-	return n;
-}
-
 /* A C string from the caller's memory. Reading through the kernel faults pages in, so a
  * string alone in a page nothing touched still reads (BPF could not read it). */
 static void read_string(pid_t tid, __u64 addr, struct fp_str *str)
 {
 	char *out = str->s;
 	size_t len = sizeof(str->s);
-	ssize_t n = read_memory(tid, addr, out, len - 1);
+	ssize_t n = proc_read_memory(tid, addr, out, len - 1);
 
 	/* A string near the end of a mapping: read up to the page boundary only. */
 	if (n < 0 && addr) {
 		size_t to_page = 4096 - (addr & 4095);
 
-		n = read_memory(tid, addr, out, to_page < len - 1 ? to_page : len - 1);
+		n = proc_read_memory(tid, addr, out, to_page < len - 1 ? to_page : len - 1);
 	}
 	out[n > 0 ? n : 0] = 0;
 	str->unreadable = n < 0;
@@ -437,6 +423,38 @@ static bool cgroup_under(const char *have, const char *want)
 	size_t n = strlen(want);
 
 	return !strncmp(have, want, n) && (have[n] == 0 || have[n] == '/' || (n == 1 && want[0] == '/'));
+}
+
+/* caller= on any frame; callsite= on the calling site's only. */
+static bool stack_matches(const struct ustack_frame *fr, int n, int site, const char *glob, bool at_site)
+{
+	if (at_site)
+		return site >= 0 && ustack_frame_matches(&fr[site], glob);
+	for (int f = 0; f < n; f++)
+		if (ustack_frame_matches(&fr[f], glob))
+			return true;
+	return false;
+}
+
+/* The stack is walked once for every caller= and callsite= rule of the probe and for
+ * explore's census. */
+static void walk_stack(struct seccomp_sup *sup, const struct sup_needs *need, pid_t tid)
+{
+	struct ustack_frame fr[USTACK_MAX_FRAMES];
+	/* The calling site is the first frame: the function that made the call. */
+	int n = ustack__walk(sup->syms, tid, fr, USTACK_MAX_FRAMES), site = n > 0 ? 0 : -1;
+
+	if (need->census && site >= 0 && fr[site].ino) {
+		sup->call->site.dev = (__u32)fr[site].dev;
+		sup->call->site.ino = fr[site].ino;
+		sup->call->site.off = fr[site].off;
+	}
+	for (int i = 0; i < need->ncallers && i < SUP_MAX_CALLERS; i++) {
+		__u32 rid = need->callers[i].rid;
+
+		if (stack_matches(fr, n, site, need->callers[i].glob, need->callers[i].site))
+			sup->call->caller_ok[(rid / 64) % 4] |= 1ULL << (rid % 64);
+	}
 }
 
 static void fill_caller(struct seccomp_sup *sup, const struct sup_needs *need, pid_t tid,
@@ -464,6 +482,8 @@ static void fill_caller(struct seccomp_sup *sup, const struct sup_needs *need, p
 	for (int i = 0; i < FP_MAX_ARGS; i++)
 		if (need->strings & (1u << i))
 			read_string(tid, req->data.args[i], &c->strs[i]);
+	if (need->ncallers || need->census)
+		walk_stack(sup, need, tid);
 }
 
 static void answer(struct seccomp_sup *sup, const struct seccomp_notif *req)

@@ -13,11 +13,19 @@
 #include "fp_abi.h"
 
 #define SUP_MAX_SYSCALLS 200	/* a classic BPF jump reaches 255 instructions */
+#define SUP_MAX_CALLERS 8	/* caller= rules on one syscall */
 
 /* What the rules of one probe read about the caller, beyond the syscall's arguments. */
 struct sup_needs {
 	bool uid, comm;
 	__u8 strings;		/* bit i: a glob on argument i (a string to read) */
+	bool census;		/* explore's census: the calling site */
+	int ncallers;
+	struct {
+		__u32 rid;
+		char glob[128];	/* fnmatch, on each frame's function */
+		bool site;	/* callsite=: on the calling site's function only */
+	} callers[SUP_MAX_CALLERS];
 	int ncgroups;
 	struct {
 		__u32 rid;

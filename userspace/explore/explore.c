@@ -59,7 +59,7 @@ static int find_sites(struct explore *x, const char *cmd_path)
 
 /* The rules at start: -r rules, then a counting rule per site (a seccomp filter must know
  * every syscall before the first run). */
-static int start_rules(struct explore *x, struct rule **out, int *n)
+int xe_start_rules(struct explore *x, struct rule **out, int *n)
 {
 	int total = x->o->nrules + x->sites.n;
 	struct rule *rules = calloc((size_t)total, sizeof(*rules));
@@ -365,17 +365,19 @@ int explore_main(const struct explore_opts *o, struct explore_result *res)
 	}
 	err = find_sites(&x, cmd_path);
 	free(cmd_path);
+	if (!err)
+		err = xr_prepare_report(&x);
+	if (!err) {
+		handle_signals();
+		err = xc_split_sites(&x);
+	}
 	x.nondet = calloc((size_t)x.sites.n + 1, sizeof(bool));
 	if (!err && !x.nondet)
 		err = -ENOMEM;
 	if (!err)
-		err = xr_prepare_report(&x);
+		err = xe_start_rules(&x, &rules, &nrules);
 	if (!err)
-		err = start_rules(&x, &rules, &nrules);
-	if (!err) {
-		handle_signals();
 		err = xworkers__start(&x.sites, o, rules, nrules, o->jobs, &interrupted, &w);
-	}
 	if (!err)
 		err = explore_all(&x, w);
 	xworkers__stop(w);

@@ -25,7 +25,7 @@ static void matrix_json(const struct explore *x, struct jw *w)
 	for (int s = 0; s < x->sites.n; s++)
 		for (int f = 0; f < x->sites.v[s].nfaults; f++) {
 			jw_obj_begin(w);
-			jw_kstr(w, "site", x->sites.v[s].target);
+			jw_kstr(w, "site", xs_site_name(&x->sites.v[s]));
 			jw_kstr(w, "fault", x->sites.v[s].faults[f].action);
 			jw_key(w, "cells");
 			jw_arr_begin(w);
@@ -114,7 +114,7 @@ static void html_matrix(const struct explore *x, FILE *f)
 	for (int s = 0; s < x->sites.n; s++)
 		for (int fl = 0; fl < x->sites.v[s].nfaults; fl++) {
 			fputs("<tr><th>", f);
-			html_text(f, x->sites.v[s].target);
+			html_text(f, xs_site_name(&x->sites.v[s]));
 			fputs(" ", f);
 			html_text(f, x->sites.v[s].faults[fl].label);
 			fputs("</th>", f);

@@ -52,6 +52,11 @@ struct site_row {
 	int runs, by[XO_N], not_fired;	/* a run whose fault did not fire has no outcome */
 };
 
+/* explore.c: the rules a session starts with (the -r rules, a counting rule per site) */
+int xe_start_rules(struct explore *x, struct rule **out, int *n);
+/* explore_callers.c: syscall sites split by calling function, from one run's census */
+int xc_split_sites(struct explore *x);
+
 /* explore_report.c */
 long long xr_now_ns(void);	/* CLOCK_MONOTONIC: elapsed times, the progress line */
 void xr_baseline_json(const struct explore *x, struct jw *w);

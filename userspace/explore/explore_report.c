@@ -70,10 +70,10 @@ char *xr_repro(const struct explore *x, const struct xp_run *r, bool with_expect
 	}
 	for (int k = 0; k < r->nsteps; k++) {
 		const struct xs_site *s = &x->sites.v[r->step[k].site];
-		char rule[256];
+		char rule[512];
 
-		snprintf(rule, sizeof(rule), "%s = %s when=%llu", s->target, s->faults[r->step[k].fault].action,
-			 (unsigned long long)r->step[k].nth);
+		xs_rule_text(s, s->faults[r->step[k].fault].action, (unsigned long long)r->step[k].nth, rule,
+			     sizeof(rule));
 		fputs(" -e ", f);
 		put_word(f, rule);
 	}
@@ -100,7 +100,7 @@ void xr_step_text(const struct explore *x, const struct xp_run *r, char *out, si
 	for (int k = 0; k < r->nsteps && used < len; k++) {
 		const struct xs_site *s = &x->sites.v[r->step[k].site];
 
-		used += (size_t)snprintf(out + used, len - used, "%s%s hit %llu (%s)", k ? ", then " : "", s->target,
+		used += (size_t)snprintf(out + used, len - used, "%s%s hit %llu (%s)", k ? ", then " : "", xs_site_name(s),
 					 (unsigned long long)r->step[k].nth, s->faults[r->step[k].fault].label);
 	}
 }
@@ -135,7 +135,7 @@ void xr_baseline_json(const struct explore *x, struct jw *w)
 	jw_arr_begin(w);
 	for (int s = 0; s < x->sites.n; s++) {
 		jw_obj_begin(w);
-		jw_kstr(w, "site", x->sites.v[s].target);
+		jw_kstr(w, "site", xs_site_name(&x->sites.v[s]));
 		jw_kuint(w, "hits", x->plan.base ? x->plan.base[s] : 0);
 		jw_kbool(w, "nondeterministic", x->nondet[s]);
 		jw_obj_end(w);
@@ -159,7 +159,7 @@ void xr_start(struct explore *x)
 	fprintf(x->out, "explore: baseline: %s in %.1f ms (2 runs without faults); timeout %lld ms\n", status,
 		(double)x->base_ns / 1e6, x->timeout_ms);
 	for (int s = 0; s < x->sites.n; s++)
-		fprintf(x->out, "explore: site %-24s %llu hit(s)%s\n", x->sites.v[s].target,
+		fprintf(x->out, "explore: site %-24s %llu hit(s)%s\n", xs_site_name(&x->sites.v[s]),
 			(unsigned long long)x->plan.base[s],
 			x->nondet[s] ? "  nondeterministic: its count differs between the two baseline runs" : "");
 	fflush(x->out);
@@ -215,7 +215,7 @@ void xr_finding_json(const struct explore *x, int i, struct jw *w)
 	const struct xrun_rec *rec = &x->recs[i];
 	const struct xp_step *st = &r->step[r->nsteps - 1];
 
-	jw_kstr(w, "site", x->sites.v[st->site].target);
+	jw_kstr(w, "site", xs_site_name(&x->sites.v[st->site]));
 	jw_kuint(w, "nth", st->nth);
 	jw_kstr(w, "fault", x->sites.v[st->site].faults[st->fault].action);
 	if (r->nsteps > 1) {
@@ -223,7 +223,7 @@ void xr_finding_json(const struct explore *x, int i, struct jw *w)
 
 		jw_key(w, "after");
 		jw_obj_begin(w);
-		jw_kstr(w, "site", x->sites.v[p->site].target);
+		jw_kstr(w, "site", xs_site_name(&x->sites.v[p->site]));
 		jw_kuint(w, "nth", p->nth);
 		jw_kstr(w, "fault", x->sites.v[p->site].faults[p->fault].action);
 		jw_obj_end(w);
@@ -278,7 +278,7 @@ void xr_site_json(const struct explore *x, int s, int f, struct jw *w)
 	struct site_row row;
 
 	xr_tally(x, s, f, &row);
-	jw_kstr(w, "site", x->sites.v[s].target);
+	jw_kstr(w, "site", xs_site_name(&x->sites.v[s]));
 	jw_kstr(w, "fault", x->sites.v[s].faults[f].action);
 	jw_kint(w, "runs", row.runs);
 	for (int o = 0; o < XO_N; o++)
@@ -351,7 +351,7 @@ void xr_summary(struct explore *x)
 			struct site_row row;
 
 			xr_tally(x, s, f, &row);
-			fprintf(x->out, "%-24s %-14s %5d %5d %10d %5d %5d %5d %9d\n", x->sites.v[s].target,
+			fprintf(x->out, "%-24s %-14s %5d %5d %10d %5d %5d %5d %9d\n", xs_site_name(&x->sites.v[s]),
 				x->sites.v[s].faults[f].label, row.runs, row.by[XO_OK], row.by[XO_ERROR_EXIT],
 				row.by[XO_WRONG], row.by[XO_CRASH], row.by[XO_HANG], row.not_fired);
 		}

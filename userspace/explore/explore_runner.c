@@ -32,13 +32,10 @@ struct xrunner {
 
 int xrunner__site_rule(const struct xs_site *site, const struct xp_step *st, struct rule *r)
 {
-	char text[256], err[512];
+	char text[512], err[512];
 
-	if (st)
-		snprintf(text, sizeof(text), "%s = %s when=%llu", site->target, site->faults[st->fault].action,
-			 (unsigned long long)st->nth);
-	else
-		snprintf(text, sizeof(text), "%s = off", site->target);
+	xs_rule_text(site, st ? site->faults[st->fault].action : NULL, st ? (unsigned long long)st->nth : 0, text,
+		     sizeof(text));
 	if (rule_parse(text, "explore", 1, r, err, sizeof(err))) {
 		log_error("%s", err);
 		return -EINVAL;
@@ -55,7 +52,7 @@ static int live_ids(struct xrunner *rn)
 			return -EINVAL;
 		rn->rid[i] = session_runs__live_id(rn->sr, &key);
 		if (rn->rid[i] < 0) {
-			log_error("explore: %s has no rule in the session", rn->sites->v[i].target);
+			log_error("explore: %s has no rule in the session", xs_site_name(&rn->sites->v[i]));
 			return -EIO;
 		}
 	}
@@ -102,6 +99,11 @@ int xrunner__open(const struct xs_sites *sites, const struct explore_opts *o, co
 	}
 	*out = rn;
 	return 0;
+}
+
+int xrunner__callers(struct xrunner *rn, int site, struct run_caller *out, int max)
+{
+	return session_runs__callers(rn->sr, rn->rid[site], out, max);
 }
 
 void xrunner__close(struct xrunner *rn)

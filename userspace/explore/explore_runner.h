@@ -32,6 +32,8 @@ int xrunner__open(const struct xs_sites *sites, const struct explore_opts *o, co
 void xrunner__run(struct xrunner *rn, const struct xp_step *steps, int nsteps, long long timeout_ms,
 		  int expect_status, struct xrun_out *out);
 void xrunner__close(struct xrunner *rn);
+/* A site's hits over the runs so far by calling function (its counting rule a census). */
+int xrunner__callers(struct xrunner *rn, int site, struct run_caller *out, int max);
 
 /* The rule a site has in a run: its fault at hit nth, or (st NULL) its counting rule. */
 int xrunner__site_rule(const struct xs_site *site, const struct xp_step *st, struct rule *r);

@@ -313,3 +313,37 @@ void xs_failpoints_free(char **names, int n)
 		free(names[i]);
 	free(names);
 }
+
+const char *xs_site_name(const struct xs_site *s)
+{
+	return s->caller[0] ? s->name : s->target;
+}
+
+void xs_rule_text(const struct xs_site *s, const char *action, unsigned long long nth, char *out, size_t len)
+{
+	int n = action ? snprintf(out, len, "%s = %s when=%llu", s->target, action, nth)
+		       : snprintf(out, len, "%s = off", s->target);
+
+	if (s->caller[0] && n > 0 && (size_t)n < len)
+		snprintf(out + n, len - (size_t)n, " callsite=%s", s->caller);
+}
+
+int xs_split(struct xs_sites *s, int i, const char *const *funcs, int n)
+{
+	struct xs_site whole = s->v[i];
+
+	if (n < 1)
+		return 0;
+	if (s->n + n - 1 > XS_MAX_SITES)
+		return -E2BIG;
+	memmove(&s->v[i + n], &s->v[i + 1], (size_t)(s->n - i - 1) * sizeof(s->v[0]));
+	for (int k = 0; k < n; k++) {
+		struct xs_site *v = &s->v[i + k];
+
+		*v = whole;
+		snprintf(v->caller, sizeof(v->caller), "%s", funcs[k]);
+		snprintf(v->name, sizeof(v->name), "%s callsite=%s", whole.target, funcs[k]);
+	}
+	s->n += n - 1;
+	return 0;
+}

@@ -10,6 +10,7 @@
 #define XS_MAX_FAULTS 6
 #define XS_TARGET_LEN 128
 #define XS_ACTION_LEN 48
+#define XS_CALLER_LEN 128
 
 struct xs_fault {
 	char action[XS_ACTION_LEN];	/* as a rule writes it: error(EIO), return(-5), return(1) */
@@ -18,6 +19,8 @@ struct xs_fault {
 
 struct xs_site {
 	char target[XS_TARGET_LEN];	/* sys:write, db_write */
+	char caller[XS_CALLER_LEN];	/* a syscall split by calling function: its name */
+	char name[XS_TARGET_LEN + XS_CALLER_LEN + 16];	/* "sys:write callsite=F" when split */
 	bool is_sys;
 	int nfaults;
 	struct xs_fault faults[XS_MAX_FAULTS];
@@ -39,6 +42,14 @@ int xs_add_default_syscalls(struct xs_sites *s, char *err, size_t errlen);
  * name or number, or "short"; for failpoints the value returned (an errno name means
  * minus it). 0, or -1 with err set (unknown site, bad value). */
 int xs_set_errors(struct xs_sites *s, const char *spec, char *err, size_t errlen);
+
+/* How reports name a site: its target, and callsite= when split by calling function. */
+const char *xs_site_name(const struct xs_site *s);
+/* The rule text of a site: action at hit nth (action NULL: its counting rule, "off"). */
+void xs_rule_text(const struct xs_site *s, const char *action, unsigned long long nth, char *out, size_t len);
+/* Site i split by calling function: replaced by one site per function in funcs (n of
+ * them), each with i's faults. 0, or -E2BIG past XS_MAX_SITES. */
+int xs_split(struct xs_sites *s, int i, const char *const *funcs, int n);
 
 /* The FPBPF_FAIL failpoints in path and its libraries, sorted, each once (malloc'd
  * names); n, or -1 with err set. */

@@ -24,8 +24,8 @@ static const struct {
 #define N_ACTIONS (sizeof(action_names) / sizeof(action_names[0]))
 
 static const char *const filter_names[] = { "pid", "tid", "comm", "after", "when", "uid", "cgroup",
-					    "arg1", "arg2", "arg3", "arg4", "arg5", "arg6" };
-enum { F_PID, F_TID, F_COMM, F_AFTER, F_WHEN, F_UID, F_CGROUP, F_ARG1 };
+					    "caller", "callsite", "arg1", "arg2", "arg3", "arg4", "arg5", "arg6" };
+enum { F_PID, F_TID, F_COMM, F_AFTER, F_WHEN, F_UID, F_CGROUP, F_CALLER, F_CALLSITE, F_ARG1 };
 #define N_FILTERS (sizeof(filter_names) / sizeof(filter_names[0]))
 
 struct parser {
@@ -496,7 +496,7 @@ static int parse_filter(struct parser *p, const char *tok, size_t col, struct ru
 	}
 	if (idx == N_FILTERS) {
 		hint = closest(key, filter_names, N_FILTERS);
-		return fail_at(p, col, "unknown filter '%s', expected one of pid=, tid=, comm=, uid=, cgroup=, after=, when=, arg1= .. arg6=%s%s%s%s",
+		return fail_at(p, col, "unknown filter '%s', expected one of pid=, tid=, comm=, uid=, cgroup=, caller=, callsite=, after=, when=, arg1= .. arg6=%s%s%s%s",
 			       key, r->kind == TARGET_SYS ? " or an argument name of the syscall" : "",
 			       hint ? " (did you mean '" : "", hint ? hint : "", hint ? "='?)" : "");
 	}
@@ -505,7 +505,7 @@ static int parse_filter(struct parser *p, const char *tok, size_t col, struct ru
 	*seen |= 1u << idx;
 	if (mask && idx < F_ARG1)
 		return fail_at(p, col, "'&=' works on argument filters only, not on %s=", key);
-	if (idx != F_CGROUP && strlen(val) >= FP_GLOB_LEN + 2)
+	if (idx != F_CGROUP && idx != F_CALLER && idx != F_CALLSITE && strlen(val) >= FP_GLOB_LEN + 2)
 		return fail_at(p, vcol, "value of '%s' is too long (at most %d characters)", key, FP_GLOB_LEN - 1);
 
 	switch (idx) {
@@ -547,6 +547,15 @@ static int parse_filter(struct parser *p, const char *tok, size_t col, struct ru
 		if (val[0] != '/')
 			return fail_at(p, vcol, "cgroup= needs the absolute path of a cgroup v2 directory, like /sys/fs/cgroup/test.slice");
 		strcpy(r->cgroup, val);
+		return 0;
+	case F_CALLER:
+	case F_CALLSITE:
+		if (r->caller[0])
+			return fail_at(p, col, "caller= and callsite= together: give one (callsite= is the innermost function of the program, caller= any function on the stack)");
+		if (strlen(val) >= sizeof(r->caller))
+			return fail_at(p, vcol, "%s= pattern is too long (at most %zu characters)", key, sizeof(r->caller) - 1);
+		strcpy(r->caller, val);
+		r->callsite = idx == F_CALLSITE;
 		return 0;
 	default:
 		r->args_col[idx - F_ARG1] = (int)col + 1;
@@ -605,7 +614,8 @@ bool rule_target_matches(const struct rule *r, const struct rule *key)
 {
 	return r->kind == key->kind && !strcmp(r->name, key->name) &&
 	       (!key->provider[0] || !strcmp(r->provider, key->provider)) &&
-	       (!key->path[0] || !strcmp(r->path, key->path));
+	       (!key->path[0] || !strcmp(r->path, key->path)) &&
+	       (!key->caller[0] || (!strcmp(r->caller, key->caller) && r->callsite == key->callsite));
 }
 
 int rule_parse_target(const char *text, const char *origin, struct rule *out, char *err, size_t errlen)
@@ -846,7 +856,9 @@ void rule_to_bpf(const struct rule *r, struct fp_rule *out)
 	out->pid = r->pid;
 	out->tid = r->tid;
 	out->uid = r->uid;
-	out->flags = (r->has_uid ? FP_RF_UID : 0) | (r->cgroup[0] ? FP_RF_CGROUP : 0);
+	out->flags = (r->has_uid ? FP_RF_UID : 0) | (r->cgroup[0] ? FP_RF_CGROUP : 0) |
+		     (r->caller[0] ? FP_RF_CALLER : 0) | (r->callsite ? FP_RF_CALLSITE : 0) |
+		     (r->census ? FP_RF_CENSUS : 0);
 	out->after = r->after;
 	out->when_first = r->when_first;
 	out->when_last = r->when_last;

@@ -11,6 +11,7 @@
 
 #define RULE_PATH_LEN 256
 #define RULE_MSG_LEN 128
+#define RULE_CALLER_LEN 128
 
 enum rule_target_kind { TARGET_USDT, TARGET_SYS, TARGET_KFUNC };
 
@@ -60,6 +61,9 @@ struct rule {
 	uint32_t uid;
 	char cgroup[RULE_PATH_LEN];	/* cgroup v2 directory, empty = any */
 	char comm[FP_COMM_LEN];
+	char caller[RULE_CALLER_LEN];	/* glob on the functions of the user stack, empty = any */
+	bool callsite;			/* the glob is callsite='s: the innermost function of the program */
+	bool census;			/* explore: matching hits counted by calling site (not parsed) */
 	uint64_t after;
 	uint64_t when_first, when_last, when_step;
 	struct rule_arg args[FP_MAX_ARGS];	/* by position: argN= (and bound names) */
@@ -99,7 +103,8 @@ void rule_to_bpf(const struct rule *r, struct fp_rule *out);
 
 /* The target as the user would write it: db_write, app:db_write, sys:openat. */
 void rule_target_string(const struct rule *r, char *out, size_t len);
-/* Whether r is on key's target; a provider or path key leaves out matches any. */
+/* Whether r is on key's target; a provider, path or caller= key leaves out matches any
+ * (a caller= rule is a site of its own: setting one leaves the other callers' rules). */
 bool rule_target_matches(const struct rule *r, const struct rule *key);
 /* Parses a bare target (as `fpbpf off` takes it) into out's target fields. */
 int rule_parse_target(const char *text, const char *origin, struct rule *out, char *err, size_t errlen);

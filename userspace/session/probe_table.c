@@ -27,6 +27,8 @@ struct probe {
 struct probe_table {
 	struct usdt_file *files;
 	int nfiles;
+	char **code;		/* every file searched, probes or not: caller= reads their symbols */
+	int ncode;
 	struct probe *probes;	/* FP_MAX_PROBES */
 	int nprobes;
 	int nsites, nspecs;	/* over every USDT probe: libbpf's spec and site maps */
@@ -49,9 +51,39 @@ void probe_table__free(struct probe_table *pt)
 		return;
 	for (int i = 0; i < pt->nfiles; i++)
 		usdt_file_free(&pt->files[i]);
+	for (int i = 0; i < pt->ncode; i++)
+		free(pt->code[i]);
+	free(pt->code);
 	free(pt->files);
 	free(pt->probes);
 	free(pt);
+}
+
+static void add_code_file(struct probe_table *pt, const char *path)
+{
+	char real[PATH_MAX], **grown;
+
+	if (!realpath(path, real) || pt->ncode == MAX_FILES)
+		return;
+	for (int i = 0; i < pt->ncode; i++)
+		if (!strcmp(pt->code[i], real))
+			return;
+	grown = realloc(pt->code, (size_t)(pt->ncode + 1) * sizeof(*grown));
+	if (!grown)
+		return;
+	pt->code = grown;
+	if ((pt->code[pt->ncode] = strdup(real)))
+		pt->ncode++;
+}
+
+int probe_table__ncode_files(const struct probe_table *pt)
+{
+	return pt->ncode;
+}
+
+const char *probe_table__code_file(const struct probe_table *pt, int i)
+{
+	return i >= 0 && i < pt->ncode ? pt->code[i] : NULL;
 }
 
 /* r, when given, is the rule that names the file: errors then say where it does. */
@@ -66,6 +98,7 @@ static int add_file(struct probe_table *pt, const char *path, const struct rule 
 		log_error("%s%s: %s", where, path, strerror(errno));
 		return -ENOENT;
 	}
+	add_code_file(pt, real);
 	for (int i = 0; i < pt->nfiles; i++)
 		if (!strcmp(pt->files[i].path, real))
 			return i;
@@ -96,6 +129,7 @@ void probe_table__add_library(const char *path, void *arg)
 
 	if (usdt_file_read(path, &probe, err, sizeof(err)))
 		return;
+	add_code_file(arg, path);
 	if (probe.n)
 		probe_table__add_file(arg, path);
 	usdt_file_free(&probe);

@@ -36,6 +36,10 @@ void probe_table__add_library(const char *path, void *pt);
 /* A process's binary and its executable file mappings. */
 int probe_table__add_process_files(struct probe_table *pt, pid_t pid);
 int probe_table__nfiles(const struct probe_table *pt);
+/* Every file searched, with probes or without (the command, its libraries, a process's
+ * mappings): where caller= looks for the functions it names. */
+int probe_table__ncode_files(const struct probe_table *pt);
+const char *probe_table__code_file(const struct probe_table *pt, int i);
 /* Copies file f of src (already read) into dst, for resolving against a scratch table. */
 int probe_table__copy_file(struct probe_table *dst, const struct probe_table *src, int f);
 

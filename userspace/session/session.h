@@ -64,6 +64,14 @@ int session_runs__set(struct session_runs *sr, const struct rule *r);
 /* The id of the live rule on key's target, or -1. */
 int session_runs__live_id(const struct session_runs *sr, const struct rule *key);
 int session_runs__counts(struct session_runs *sr, int rid, struct rule_counts *c);
+/* A census rule's hits over the runs so far, by the function they were called from (the
+ * innermost one in the command's own executable, else the syscall wrapper's caller); ""
+ * is code no symbol names. How many functions (past max: only max stored). */
+struct run_caller {
+	char func[128];
+	__u64 hits;
+};
+int session_runs__callers(struct session_runs *sr, int rid, struct run_caller *out, int max);
 /* Runs the command once: stdin, stdout and stderr on in, out and err; at timeout_ms (0:
  * none) its process group is killed; so is what it leaves behind when it exits. */
 int session_runs__run(struct session_runs *sr, long long timeout_ms, int in, int out, int err,

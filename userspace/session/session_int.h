@@ -64,6 +64,12 @@ void pid_set_del(struct pid_set *set, pid_t pid);
 /* session_rules.c: rules staged, installed, replaced, removed and reloaded. */
 int session_stage_rule(struct session *s, const struct rule *r, enum rule_source src);
 int session_install_rule(struct session *s, int rid);
+/* caller=: the functions rule rid names, for BPF (before the rule goes live), and its
+ * glob for the seccomp supervisor; a rule without caller= clears what its id had. */
+int session_set_callers(struct session *s, int rid);
+/* explore's census of rule rid (a census rule): its hits by calling function, "" for
+ * code no symbol names; the number of functions (past max: only max stored). */
+int session_census(struct session *s, int rid, struct run_caller *out, int max);
 int session_set_rule(struct session *s, const struct rule *r, enum rule_source src);
 int session_off(struct session *s, const struct rule *key);
 /* Returns the number of rules changed, or -errno; *once_kept counts rules kept because

@@ -103,6 +103,7 @@ static void drop_rule(struct session *s, int rid)
 		return;
 	probe_table__sync(s->probes, s->inj);
 	injector__disable_rule(s->inj, (__u32)rid);
+	injector__clear_callers(s->inj, (__u32)rid);
 	holds__release_rule(s->holds, (__u32)rid);
 }
 
@@ -113,7 +114,9 @@ int session_install_rule(struct session *s, int rid)
 	int err;
 
 	rule_to_bpf(r, &br);
-	err = injector__set_rule(s->inj, (__u32)rid, &br);
+	err = session_set_callers(s, rid);
+	if (!err)
+		err = injector__set_rule(s->inj, (__u32)rid, &br);
 	if (err)
 		log_error("cannot store rule %s:%d: %s", r->origin, r->line, strerror(-err));
 	if (!err && r->cgroup[0])

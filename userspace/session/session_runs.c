@@ -56,6 +56,11 @@ int session_runs__live_id(const struct session_runs *sr, const struct rule *key)
 	return -1;
 }
 
+int session_runs__callers(struct session_runs *sr, int rid, struct run_caller *out, int max)
+{
+	return session_census(sr->s, rid, out, max);
+}
+
 int session_runs__counts(struct session_runs *sr, int rid, struct rule_counts *c)
 {
 	struct fp_rule_state st;

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* caller=: whether a function whose name the rule's glob matched is on the calling
+ * thread's user stack. Userspace resolved the glob to file offsets per file (callers
+ * map); here each return address becomes (file, offset) through its mapping. The walk is
+ * the one userspace does for the seccomp backend (engine/user_stack.c): the return
+ * address a syscall wrapper leaves near the stack pointer (its caller, whom a
+ * frame-pointer walk skips), then the frame-pointer chain. At a failpoint the probe's
+ * own address comes first: the function holding the failpoint. */
+#ifndef FPBPF_CALLER_BPF_H
+#define FPBPF_CALLER_BPF_H
+
+#define FP_CALLER_LEAF_WORDS 16
+#define FP_CALLER_FRAMES 16
+#define FP_VM_EXEC 0x4
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FP_CALLER_FILES);
+	__type(key, struct fp_caller_key);
+	__type(value, struct fp_caller_funcs);
+} callers SEC(".maps");
+
+struct vma_lookup {
+	__u64 addr;
+	__u64 ino;
+	__u64 off;
+	__u32 dev;
+	__u32 found;
+};
+
+static long vma_of_addr(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct vma_lookup *l = data;
+	struct file *file = BPF_CORE_READ(vma, vm_file);
+
+	if (!file || !(BPF_CORE_READ(vma, vm_flags) & FP_VM_EXEC))
+		return 0;
+	l->ino = BPF_CORE_READ(file, f_inode, i_ino);
+	l->dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
+	l->off = l->addr - BPF_CORE_READ(vma, vm_start) + (BPF_CORE_READ(vma, vm_pgoff) << 12);
+	l->found = 1;
+	return 0;
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FP_CENSUS_MAX);
+	__type(key, struct fp_census_key);
+	__type(value, __u64);
+} census SEC(".maps");
+
+/* A full map counts nothing more: explore then sees fewer hits than the rule's own count
+ * and keeps the site whole. */
+static __always_inline void census_add(const struct fp_census_key *k)
+{
+	__u64 one = 1, *c = bpf_map_lookup_elem(&census, k);
+
+	if (!c && !bpf_map_update_elem(&census, k, &one, BPF_NOEXIST))
+		return;
+	c = c ? c : bpf_map_lookup_elem(&census, k);
+	if (c)
+		__sync_fetch_and_add(c, 1);
+}
+
+/* The walks: MATCH, whether any frame is in a function caller= names; SITE, whether the
+ * calling site (the first frame: the function that made the call) is in a function
+ * callsite= names; CENSUS, count the hit at its calling site. */
+enum { FP_WALK_MATCH, FP_WALK_SITE, FP_WALK_CENSUS };
+
+/* What one address on the stack says for rule rid: -1 not in a file's code (not a
+ * return address); else MATCH and SITE: 1 in a function the rule names, 0 not; CENSUS:
+ * counted, 1. The byte before a return address is the call's, which is what lies in the
+ * caller (a call can end a function). */
+__noinline int fp_caller_addr(__u32 rid, __u64 addr, __u32 walk)
+{
+	struct vma_lookup l = { .addr = addr };
+	struct fp_caller_key key = { .rid = rid };
+	struct fp_census_key ck = { .rid = rid };
+	struct fp_caller_funcs *f;
+
+	if (addr < 4096 || bpf_find_vma(bpf_get_current_task_btf(), addr, vma_of_addr, &l, 0) || !l.found)
+		return -1;
+	if (walk == FP_WALK_CENSUS) {
+		ck.dev = l.dev;
+		ck.ino = l.ino;
+		ck.off = l.off;
+		census_add(&ck);
+		return 1;
+	}
+	key.dev = l.dev;
+	key.ino = l.ino;
+	f = bpf_map_lookup_elem(&callers, &key);
+	if (!f)
+		return 0;
+	for (int i = 0; i < FP_CALLER_RANGES; i++) {
+		if (i >= f->n)
+			break;
+		if (l.off - 1 >= f->lo[i] && l.off - 1 < f->hi[i])
+			return 1;
+	}
+	return 0;
+}
+
+/* A call instruction ends right before ret (x86-64: call rel32, or call r/m64 of 2 to
+ * 7 bytes); elsewhere any code address is taken. */
+static __always_inline int call_precedes(__u64 ret)
+{
+#if defined(__TARGET_ARCH_x86)
+	__u8 b[8] = {};
+
+	if (bpf_probe_read_user(b, 7, (void *)(ret - 7)))
+		return 0;
+	if (b[2] == 0xe8)
+		return 1;
+	if ((b[5] == 0xff && (b[6] & 0x38) == 0x10) || (b[4] == 0xff && (b[5] & 0x38) == 0x10) ||
+	    (b[3] == 0xff && (b[4] & 0x38) == 0x10) || (b[2] == 0xff && (b[3] & 0x38) == 0x10) ||
+	    (b[1] == 0xff && (b[2] & 0x38) == 0x10) || (b[0] == 0xff && (b[1] & 0x38) == 0x10))
+		return 1;
+	return 0;
+#else
+	return 1;
+#endif
+}
+
+/* at_probe: a failpoint, whose address is in the function holding it; otherwise a
+ * syscall or kernel function, entered from a wrapper whose caller is found first (the
+ * calling site: found whether or not the program keeps frame pointers). */
+__noinline int fp_walk_stack(__u32 rid, __u32 at_probe, __u32 walk)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	__u64 sp, fp, w = 0, next = 0, first = 0;
+	int r = -1;
+
+	if (!regs)
+		return 0;
+	sp = PT_REGS_SP_CORE(regs);
+	fp = PT_REGS_FP_CORE(regs);
+	if (at_probe) {
+		/* The probe's address itself, not a return address: +1 so that "the byte
+		 * before" is the probe's. */
+		first = PT_REGS_IP_CORE(regs) + 1;
+		r = fp_caller_addr(rid, first, FP_WALK_MATCH);
+	} else {
+		for (int i = 0; i < FP_CALLER_LEAF_WORDS; i++) {
+			if (bpf_probe_read_user(&w, sizeof(w), (void *)(sp + 8 * i)))
+				break;
+			r = fp_caller_addr(rid, w, FP_WALK_MATCH);
+			if (r < 0 || !call_precedes(w))
+				continue;
+			first = w;
+			break;
+		}
+	}
+	if (first && walk != FP_WALK_MATCH)
+		return fp_caller_addr(rid, first, walk) == 1;
+	if (first && r == 1)
+		return 1;
+	for (int i = 0; i < FP_CALLER_FRAMES; i++) {
+		if (!fp || bpf_probe_read_user(&next, sizeof(next), (void *)fp) ||
+		    bpf_probe_read_user(&w, sizeof(w), (void *)(fp + 8)))
+			break;
+		r = fp_caller_addr(rid, w, FP_WALK_MATCH);
+		/* No calling site near the stack pointer: the first frame is it. */
+		if (!first && r >= 0 && walk != FP_WALK_MATCH)
+			return fp_caller_addr(rid, w, walk) == 1;
+		if (r == 1)
+			return 1;
+		if (next <= fp)
+			break;
+		fp = next;
+	}
+	return 0;
+}
+
+#endif

@@ -22,7 +22,7 @@ repro() {
 		sed -E 's/.*"repro":"(.*)"}$/\1/; s/\\"/"/g'
 }
 # hits FILE SITE: the site's hit count in the baseline.
-hits() { grep '"type":"explore"' "$1" | grep -o "\"site\":\"$2\",\"hits\":[0-9]*" | grep -o '[0-9]*$'; }
+hits() { grep '"type":"explore"' "$1" | grep -oE "\"site\":\"$2\",(\"where\":\"[^\"]*\",)?\"hits\":[0-9]+" | grep -o '[0-9]*$'; }
 
 group "failpoints: the seeded crash and hang, and nothing else alarms"
 fp explore --json -- "$XV" usdt >"$TMP/u.json"; rc=$?
@@ -73,7 +73,12 @@ CV=$VICTIMS/callervictim
 fp explore --json --sites sys:write -- "$CV" sys 2 crash >"$TMP/c.json"; rc=$?
 expect "exit status 3" 3 "$rc"
 expect "sys:write split: data_write 2, journal_write 3, stdio's own 5 hits (stdout)" \
-	"1|2 3" "$(grep -cE 'sys:write split by calling function: _IO_[a-z_]*file_write \(5\), data_write \(2\), journal_write \(3\)' "$TMP/err")|$(for f in data_write journal_write; do hits "$TMP/c.json" "sys:write callsite=$f"; done | xargs)"
+	"1|2 3" "$(grep -cE 'sys:write split by calling function: _IO_[a-z_]*file_write \(5[^)]*\), data_write \(2, callervictim.c:[0-9]+\), journal_write \(3, callervictim.c:[0-9]+\)' "$TMP/err")|$(for f in data_write journal_write; do hits "$TMP/c.json" "sys:write callsite=$f"; done | xargs)"
+src=$(dirname "$0")/../victims/callervictim.c
+jl=$(grep -n 'write(fd, "journal!"' "$src" | cut -d: -f1)
+dl=$(grep -n 'write(fd, "data....' "$src" | cut -d: -f1)
+expect "each split site says where its call is (file:line from debug info)" "callervictim.c:$jl|callervictim.c:$dl" \
+	"$(grep -o '"site":"sys:write callsite=journal_write","where":"[^"]*"' "$TMP/c.json" | cut -d'"' -f8)|$(grep -o '"site":"sys:write callsite=data_write","where":"[^"]*"' "$TMP/c.json" | cut -d'"' -f8)"
 expect "alarms: exactly the data writes' aborts" \
 	"sys:write callsite=data_write 1 error(EIO) crash;sys:write callsite=data_write 1 error(ENOSPC) crash;sys:write callsite=data_write 2 error(EIO) crash;sys:write callsite=data_write 2 error(ENOSPC) crash;" \
 	"$(alarms "$TMP/c.json")"
@@ -82,6 +87,10 @@ expect "a failed journal write is handled (error-exit)" "error-exit error-exit" 
 cmd=$(repro "$TMP/c.json" "sys:write callsite=data_write" 2 'error(EIO)')
 sh -c "$cmd" >/dev/null 2>&1
 expect "the repro names the calling function and reproduces the abort" "134|1" "$?|$(echo "$cmd" | grep -c "sys:write = error(EIO) when=2 callsite=data_write")"
+cp "$CV" "$TMP/stripped" && strip "$TMP/stripped"
+fp explore --json --sites sys:write -- "$TMP/stripped" sys 2 >"$TMP/st.json"
+expect "calls from code no symbol names: one site, and the report says why" "1|1" \
+	"$(grep -c 'explore: sys:write: 5 of 10 hit(s) come from code no symbol names (stripped, or not the command.s files): one site' "$TMP/err")|$(grep -c '"site":"sys:write","hits":10,"nondeterministic":false,"not_split":"5 of 10 hit' "$TMP/st.json")"
 fp explore --json --sites sys:write -- "$XV" sys "$TMP/xv" >/dev/null
 expect "a syscall called from one function stays one site" "0|1" \
 	"$(grep -c 'split by calling function' "$TMP/err")|$(grep -c '"site":"sys:write","hits"' "$TMP/s.json")"

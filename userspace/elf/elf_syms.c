@@ -15,9 +15,15 @@ struct sym {
 	char *name;
 };
 
+struct load {
+	uint64_t vaddr, off, size;
+};
+
 struct elf_syms {
 	struct sym *v;
 	int n, cap;
+	struct load loads[8];	/* executable PT_LOADs: file offset back to address */
+	int nloads;
 };
 
 /* A symbol's address to its file offset, through the PT_LOAD segment holding it. */
@@ -95,6 +101,12 @@ static int read_symbols(struct elf_syms *s, Elf *elf)
 
 	if (elf_getphdrnum(elf, &nphdr))
 		return -EINVAL;
+	for (size_t i = 0; i < nphdr && s->nloads < 8; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD && (ph.p_flags & PF_X))
+			s->loads[s->nloads++] = (struct load){ ph.p_vaddr, ph.p_offset, ph.p_filesz };
+	}
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
 
@@ -226,4 +238,14 @@ const char *elf_syms__closest(const struct elf_syms *s, const char *want)
 		}
 	}
 	return best;
+}
+
+int elf_syms__address(const struct elf_syms *s, uint64_t off, uint64_t *vaddr)
+{
+	for (int i = 0; i < s->nloads; i++)
+		if (off >= s->loads[i].off && off < s->loads[i].off + s->loads[i].size) {
+			*vaddr = off - s->loads[i].off + s->loads[i].vaddr;
+			return 0;
+		}
+	return -1;
 }

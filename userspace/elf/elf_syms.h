@@ -28,6 +28,9 @@ bool elf_syms__covers(const struct elf_syms *s, uint64_t off, const char *glob);
 /* The ranges of the functions whose names match glob (fnmatch), merged where adjacent;
  * how many there are, even past max (only max are stored). */
 int elf_syms__match(const struct elf_syms *s, const char *glob, struct sym_range *out, int max);
+/* The address in the file's own terms (what debug info and addr2line speak) of file
+ * offset off; 0, or -1 when no executable segment holds it. */
+int elf_syms__address(const struct elf_syms *s, uint64_t off, uint64_t *vaddr);
 /* The name closest to want (for "did you mean"), or NULL. */
 const char *elf_syms__closest(const struct elf_syms *s, const char *want);
 

@@ -5,9 +5,11 @@
  * syscall called from several becomes one site per function, its rules with caller=.
  * Where that cannot be done, the syscall stays one site and a line says why. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "elf/srcline.h"
 #include "engine/kernel_features.h"
 #include "explore/explore_int.h"
 #include "explore/explore_runner.h"
@@ -19,6 +21,7 @@ struct site_split {
 	int site;
 	int n;
 	struct run_caller c[XC_MAX + 1];
+	char where[XC_MAX + 1][96];	/* file:line of each function's first call */
 };
 
 static int by_func(const void *a, const void *b)
@@ -26,24 +29,35 @@ static int by_func(const void *a, const void *b)
 	return strcmp(((const struct run_caller *)a)->func, ((const struct run_caller *)b)->func);
 }
 
-/* Whether site s splits (into sp->c), from its census and its count in the run. */
-static bool decide(const struct explore *x, int s, uint64_t count, struct site_split *sp)
+/* A syscall kept whole: the reason goes to the report too. */
+static void keep_whole(struct xs_site *site, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void keep_whole(struct xs_site *site, const char *fmt, ...)
 {
-	const char *name = xs_site_name(&x->sites.v[s]);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(site->whole, sizeof(site->whole), fmt, ap);
+	va_end(ap);
+	pr_warn("fpbpf: explore: %s: %s: one site\n", site->target, site->whole);
+}
+
+/* Whether site s splits (into sp->c), from its census and its count in the run. */
+static bool decide(struct explore *x, int s, uint64_t count, struct site_split *sp)
+{
 	uint64_t named = 0;
 
 	if (sp->n <= 1)
 		return false;
 	if (sp->n > XC_MAX) {
-		pr_warn("fpbpf: explore: %s is called from %d functions, more than the %d rules one syscall holds: one site\n",
-			name, sp->n, XC_MAX);
+		keep_whole(&x->sites.v[s], "called from %d functions, more than the %d rules one syscall holds", sp->n,
+			   XC_MAX);
 		return false;
 	}
 	for (int i = 0; i < sp->n; i++)
 		named += sp->c[i].func[0] ? sp->c[i].hits : 0;
 	if (named != count) {
-		pr_warn("fpbpf: explore: %s: %llu of %llu hit(s) come from code no symbol names (stripped, or not the command's files): one site\n",
-			name, (unsigned long long)(count - named), (unsigned long long)count);
+		keep_whole(&x->sites.v[s], "%llu of %llu hit(s) come from code no symbol names (stripped, or not the command's files)",
+			   (unsigned long long)(count - named), (unsigned long long)count);
 		return false;
 	}
 	qsort(sp->c, (size_t)sp->n, sizeof(sp->c[0]), by_func);
@@ -56,8 +70,9 @@ static void say_split(const struct explore *x, const struct site_split *sp)
 	size_t used = 0;
 
 	for (int i = 0; i < sp->n && used < sizeof(line); i++)
-		used += (size_t)snprintf(line + used, sizeof(line) - used, "%s%s (%llu)", i ? ", " : "", sp->c[i].func,
-					 (unsigned long long)sp->c[i].hits);
+		used += (size_t)snprintf(line + used, sizeof(line) - used, "%s%s (%llu%s%s)", i ? ", " : "",
+					 sp->c[i].func, (unsigned long long)sp->c[i].hits, sp->where[i][0] ? ", " : "",
+					 sp->where[i]);
 	pr_warn("fpbpf: explore: %s split by calling function: %s\n", xs_site_name(&x->sites.v[sp->site]), line);
 }
 
@@ -65,12 +80,16 @@ static void say_split(const struct explore *x, const struct site_split *sp)
 static int apply(struct explore *x, struct site_split *sp, int n)
 {
 	for (int k = n - 1; k >= 0; k--) {
-		const char *funcs[XC_MAX];
+		const char *funcs[XC_MAX], *where[XC_MAX];
 
-		for (int i = 0; i < sp[k].n; i++)
+		for (int i = 0; i < sp[k].n; i++) {
 			funcs[i] = sp[k].c[i].func;
+			if (!sp[k].c[i].file[0] || srcline(sp[k].c[i].file, sp[k].c[i].addr, sp[k].where[i], sizeof(sp[k].where[i])))
+				sp[k].where[i][0] = 0;
+			where[i] = sp[k].where[i];
+		}
 		say_split(x, &sp[k]);
-		if (xs_split(&x->sites, sp[k].site, funcs, sp[k].n)) {
+		if (xs_split(&x->sites, sp[k].site, funcs, where, sp[k].n)) {
 			log_error("explore: splitting sites by calling function makes more than %d sites: name fewer with --sites",
 				  XS_MAX_SITES);
 			return -E2BIG;
@@ -115,7 +134,8 @@ int xc_split_sites(struct explore *x)
 	if (!nsys)
 		return 0;
 	if (!feature_user_stacks()) {
-		pr_warn("fpbpf: explore: stacks cannot be walked here (fpbpf doctor: user_stacks): each syscall is one site\n");
+		snprintf(x->by_caller, sizeof(x->by_caller), "stacks cannot be walked here (fpbpf doctor: user_stacks): each syscall is one site");
+		pr_warn("fpbpf: explore: %s\n", x->by_caller);
 		return 0;
 	}
 	sp = calloc((size_t)nsys, sizeof(*sp));

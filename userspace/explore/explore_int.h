@@ -43,6 +43,7 @@ struct explore {
 	long long t0_ns;
 	bool interrupted;
 	bool baseline_done;
+	char by_caller[160];	/* why no syscall site is split by calling function, if so */
 	FILE *out;
 };
 

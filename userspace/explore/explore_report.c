@@ -131,13 +131,19 @@ void xr_baseline_json(const struct explore *x, struct jw *w)
 	status_json(w, x->base_status, false);
 	jw_kdouble(w, "elapsed_ms", (double)x->base_ns / 1e6, 3);
 	jw_kint(w, "timeout_ms", x->timeout_ms);
+	if (x->by_caller[0])
+		jw_kstr(w, "by_caller", x->by_caller);
 	jw_key(w, "sites");
 	jw_arr_begin(w);
 	for (int s = 0; s < x->sites.n; s++) {
 		jw_obj_begin(w);
 		jw_kstr(w, "site", xs_site_name(&x->sites.v[s]));
+		if (x->sites.v[s].where[0])
+			jw_kstr(w, "where", x->sites.v[s].where);
 		jw_kuint(w, "hits", x->plan.base ? x->plan.base[s] : 0);
 		jw_kbool(w, "nondeterministic", x->nondet[s]);
+		if (x->sites.v[s].whole[0])
+			jw_kstr(w, "not_split", x->sites.v[s].whole);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
@@ -159,8 +165,8 @@ void xr_start(struct explore *x)
 	fprintf(x->out, "explore: baseline: %s in %.1f ms (2 runs without faults); timeout %lld ms\n", status,
 		(double)x->base_ns / 1e6, x->timeout_ms);
 	for (int s = 0; s < x->sites.n; s++)
-		fprintf(x->out, "explore: site %-24s %llu hit(s)%s\n", xs_site_name(&x->sites.v[s]),
-			(unsigned long long)x->plan.base[s],
+		fprintf(x->out, "explore: site %-24s %llu hit(s)%s%s%s\n", xs_site_name(&x->sites.v[s]),
+			(unsigned long long)x->plan.base[s], x->sites.v[s].where[0] ? " at " : "", x->sites.v[s].where,
 			x->nondet[s] ? "  nondeterministic: its count differs between the two baseline runs" : "");
 	fflush(x->out);
 }

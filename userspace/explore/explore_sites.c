@@ -328,7 +328,7 @@ void xs_rule_text(const struct xs_site *s, const char *action, unsigned long lon
 		snprintf(out + n, len - (size_t)n, " callsite=%s", s->caller);
 }
 
-int xs_split(struct xs_sites *s, int i, const char *const *funcs, int n)
+int xs_split(struct xs_sites *s, int i, const char *const *funcs, const char *const *where, int n)
 {
 	struct xs_site whole = s->v[i];
 
@@ -343,6 +343,7 @@ int xs_split(struct xs_sites *s, int i, const char *const *funcs, int n)
 		*v = whole;
 		snprintf(v->caller, sizeof(v->caller), "%s", funcs[k]);
 		snprintf(v->name, sizeof(v->name), "%s callsite=%s", whole.target, funcs[k]);
+		snprintf(v->where, sizeof(v->where), "%s", where[k]);
 	}
 	s->n += n - 1;
 	return 0;

@@ -21,6 +21,8 @@ struct xs_site {
 	char target[XS_TARGET_LEN];	/* sys:write, db_write */
 	char caller[XS_CALLER_LEN];	/* a syscall split by calling function: its name */
 	char name[XS_TARGET_LEN + XS_CALLER_LEN + 16];	/* "sys:write callsite=F" when split */
+	char where[96];			/* when split: file:line of a call, if debug info says */
+	char whole[160];		/* a syscall not split by calling function: why */
 	bool is_sys;
 	int nfaults;
 	struct xs_fault faults[XS_MAX_FAULTS];
@@ -48,8 +50,8 @@ const char *xs_site_name(const struct xs_site *s);
 /* The rule text of a site: action at hit nth (action NULL: its counting rule, "off"). */
 void xs_rule_text(const struct xs_site *s, const char *action, unsigned long long nth, char *out, size_t len);
 /* Site i split by calling function: replaced by one site per function in funcs (n of
- * them), each with i's faults. 0, or -E2BIG past XS_MAX_SITES. */
-int xs_split(struct xs_sites *s, int i, const char *const *funcs, int n);
+ * them; where[k] a file:line or ""), each with i's faults. 0, or -E2BIG past XS_MAX_SITES. */
+int xs_split(struct xs_sites *s, int i, const char *const *funcs, const char *const *where, int n);
 
 /* The FPBPF_FAIL failpoints in path and its libraries, sorted, each once (malloc'd
  * names); n, or -1 with err set. */

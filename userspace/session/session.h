@@ -70,6 +70,8 @@ int session_runs__counts(struct session_runs *sr, int rid, struct rule_counts *c
 struct run_caller {
 	char func[128];
 	__u64 hits;
+	char file[256];		/* where the first call seen is: the file and its address */
+	uint64_t addr;		/* (of the call instruction's last byte) */
 };
 int session_runs__callers(struct session_runs *sr, int rid, struct run_caller *out, int max);
 /* Runs the command once: stdin, stdout and stderr on in, out and err; at timeout_ms (0:

@@ -121,6 +121,7 @@ static void keep_site(void *ctx, const struct fp_census_key *k, __u64 hits)
 /* The searched file a (dev, ino) is, with its symbols (loaded once per call). */
 struct census_files {
 	struct elf_syms *syms[64];
+	const char *path[64];
 	__u32 dev[64];
 	__u64 ino[64];
 	int n;
@@ -142,23 +143,31 @@ static const struct elf_syms *file_syms(struct session *s, struct census_files *
 		cf->dev[cf->n] = dev;
 		cf->ino[cf->n] = ino;
 		cf->syms[cf->n] = elf_syms__load(path, err, sizeof(err));
+		cf->path[cf->n] = path;
 		return cf->syms[cf->n++];
 	}
 	return NULL;
 }
 
-static void add_named(struct run_caller *out, int max, int *n, const char *func, __u64 hits)
+/* A function's first call seen keeps where it is (file, address) for file:line. */
+static void add_named(struct run_caller *out, int max, int *n, const struct run_caller *c)
 {
 	for (int i = 0; i < *n && i < max; i++)
-		if (!strcmp(out[i].func, func)) {
-			out[i].hits += hits;
+		if (!strcmp(out[i].func, c->func)) {
+			out[i].hits += c->hits;
 			return;
 		}
-	if (*n < max) {
-		snprintf(out[*n].func, sizeof(out[*n].func), "%s", func);
-		out[*n].hits = hits;
-	}
+	if (*n < max)
+		out[*n] = *c;
 	(*n)++;
+}
+
+static const char *file_path(const struct census_files *cf, const struct elf_syms *syms)
+{
+	for (int i = 0; i < cf->n; i++)
+		if (cf->syms[i] == syms)
+			return cf->path[i];
+	return "";
 }
 
 int session_census(struct session *s, int rid, struct run_caller *out, int max)
@@ -171,8 +180,12 @@ int session_census(struct session *s, int rid, struct run_caller *out, int max)
 	for (int i = 0; i < c.n; i++) {
 		const struct elf_syms *syms = file_syms(s, &cf, c.v[i].dev, c.v[i].ino);
 		const char *func = syms && c.v[i].off ? elf_syms__at(syms, c.v[i].off - 1) : NULL;
+		struct run_caller rc = { .hits = c.v[i].hits };
 
-		add_named(out, max, &n, func ? func : "", c.v[i].hits);
+		snprintf(rc.func, sizeof(rc.func), "%s", func ? func : "");
+		if (func && !elf_syms__address(syms, c.v[i].off - 1, &rc.addr))
+			snprintf(rc.file, sizeof(rc.file), "%s", file_path(&cf, syms));
+		add_named(out, max, &n, &rc);
 	}
 	for (int i = 0; i < cf.n; i++)
 		elf_syms__free(cf.syms[i]);

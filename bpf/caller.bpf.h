@@ -87,7 +87,6 @@ __noinline int fp_caller_addr(__u32 rid, __u64 addr, __u32 walk)
 		census_add(&ck);
 		return 1;
 	}
-	key.dev = l.dev;
 	key.ino = l.ino;
 	f = bpf_map_lookup_elem(&callers, &key);
 	if (!f)
@@ -122,6 +121,37 @@ static __always_inline int call_precedes(__u64 ret)
 #endif
 }
 
+#define FP_WRAPPER_MAX 4096	/* a syscall wrapper's code, from its start to its syscall */
+
+/* The wrapper's caller, near the stack pointer, among stale return addresses a wrapper's
+ * own frame may hold: its call went to the wrapper (at or before ip, close) or to a PLT
+ * entry, or through the GOT (call *x(%rip), as -fno-plt builds call). As
+ * engine/user_stack.c's is_wrapper_call. */
+static __always_inline int wrapper_call(__u64 ret, __u64 ip)
+{
+#if defined(__TARGET_ARCH_x86)
+	__u8 b[8] = {}, t[8] = {};
+	__u64 target;
+
+	if (bpf_probe_read_user(b, 7, (void *)(ret - 7)))
+		return 0;
+	if (b[1] == 0xff && b[2] == 0x15)
+		return 1;
+	if (b[2] != 0xe8)
+		return 0;
+	target = ret + (__u64)(__s64)(__s32)((__u32)b[3] | (__u32)b[4] << 8 | (__u32)b[5] << 16 | (__u32)b[6] << 24);
+	if (target <= ip && ip - target < FP_WRAPPER_MAX)
+		return 1;
+	if (bpf_probe_read_user(t, 8, (void *)target))
+		return 0;
+	return (t[0] == 0xff && t[1] == 0x25) ||
+	       (t[0] == 0xf3 && t[1] == 0x0f && t[2] == 0x1e && t[3] == 0xfa &&
+		((t[4] == 0xff && t[5] == 0x25) || (t[4] == 0xf2 && t[5] == 0xff && t[6] == 0x25)));
+#else
+	return 1;
+#endif
+}
+
 /* at_probe: a failpoint, whose address is in the function holding it; otherwise a
  * syscall or kernel function, entered from a wrapper whose caller is found first (the
  * calling site: found whether or not the program keeps frame pointers). */
@@ -145,7 +175,7 @@ __noinline int fp_walk_stack(__u32 rid, __u32 at_probe, __u32 walk)
 			if (bpf_probe_read_user(&w, sizeof(w), (void *)(sp + 8 * i)))
 				break;
 			r = fp_caller_addr(rid, w, FP_WALK_MATCH);
-			if (r < 0 || !call_precedes(w))
+			if (r < 0 || !wrapper_call(w, PT_REGS_IP_CORE(regs)))
 				continue;
 			first = w;
 			break;
@@ -155,11 +185,16 @@ __noinline int fp_walk_stack(__u32 rid, __u32 at_probe, __u32 walk)
 		return fp_caller_addr(rid, first, walk) == 1;
 	if (first && r == 1)
 		return 1;
+	/* A frame pointer lies above the stack pointer, aligned; its return address follows a
+	 * call (where bp is an ordinary register, in code built without frame pointers, a
+	 * word it points at is not taken for a caller). */
 	for (int i = 0; i < FP_CALLER_FRAMES; i++) {
-		if (!fp || bpf_probe_read_user(&next, sizeof(next), (void *)fp) ||
+		if (fp <= sp || (fp & 7) || bpf_probe_read_user(&next, sizeof(next), (void *)fp) ||
 		    bpf_probe_read_user(&w, sizeof(w), (void *)(fp + 8)))
 			break;
 		r = fp_caller_addr(rid, w, FP_WALK_MATCH);
+		if (r < 0 || !call_precedes(w))
+			break;
 		/* No calling site near the stack pointer: the first frame is it. */
 		if (!first && r >= 0 && walk != FP_WALK_MATCH)
 			return fp_caller_addr(rid, w, walk) == 1;

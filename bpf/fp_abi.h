@@ -141,8 +141,8 @@ struct fp_rule_state {
 };
 
 /* explore's census: a rule's matching hits per calling site, the return address into the
- * innermost function of the program's own executable (else the syscall wrapper's caller),
- * as (file, offset) like caller=. */
+ * function that made the call (the syscall wrapper's caller), as (file, offset) like
+ * caller=. */
 #define FP_CENSUS_MAX 4096
 
 struct fp_census_key {
@@ -184,8 +184,9 @@ struct fp_seccomp_call {
 };
 
 /* caller=: the functions a rule's glob matched in one file, as file offsets, so one
- * entry serves every process that maps the file wherever it is (dev: the kernel's
- * encoding, major << 20 | minor, as a superblock has it). */
+ * entry serves every process that maps the file wherever it is. Files are told apart by
+ * inode number alone (dev is 0): the device a mapping's inode has in the kernel is not
+ * the one stat and /proc/PID/maps show on overlayfs (the real file's) or btrfs. */
 #define FP_CALLER_RANGES 32
 #define FP_CALLER_FILES 4096
 

@@ -87,6 +87,13 @@ expect "a failed journal write is handled (error-exit)" "error-exit error-exit" 
 cmd=$(repro "$TMP/c.json" "sys:write callsite=data_write" 2 'error(EIO)')
 sh -c "$cmd" >/dev/null 2>&1
 expect "the repro names the calling function and reproduces the abort" "134|1" "$?|$(echo "$cmd" | grep -c "sys:write = error(EIO) when=2 callsite=data_write")"
+# A run's rule goes in before the counting rule it replaces leaves: 7 callers at most.
+fp explore --json --sites sys:write -- "$CV" fan 7 >"$TMP/f7.json"
+expect "7 calling functions: 7 sites, each hit failed in its own run" "0|7|7" \
+	"$?|$(grep -o 'callsite=fan_[1-7]","where":"[^"]*","hits":1,' "$TMP/f7.json" | wc -l)|$(grep -c '"type":"site","site":"sys:write callsite=fan_[1-7]","fault":"error(EIO)","runs":1,"ok":1,.*"not_fired":0' "$TMP/f7.json")"
+fp explore --json --sites sys:write -- "$CV" fan 8 >"$TMP/f8.json"
+expect "8 calling functions: one site, saying why" "0|1" \
+	"$?|$(grep -c '"site":"sys:write","hits":8,"nondeterministic":false,"not_split":"called from more than 7 functions' "$TMP/f8.json")"
 cp "$CV" "$TMP/stripped" && strip "$TMP/stripped"
 fp explore --json --sites sys:write -- "$TMP/stripped" sys 2 >"$TMP/st.json"
 expect "calls from code no symbol names: one site, and the report says why" "1|1" \

@@ -205,6 +205,25 @@ for c in "journal_write|3" "data_write|2" "flush_all|0" "main|0" "result|0" "_IO
 	done | sort -u | xargs)
 	expect "callsite=$glob: the same calls every run, under every backend ($backends)" "${c#*|}" "$lines"
 done
+lines=$(for B in $backends; do
+	"$FPBPF" run --backend="$B" -e 'sys:write = error(EIO) fd=3 callsite=data_write' -- "$CV" sys 2 threads 2>/dev/null | tr '\n' ' '
+	echo
+done | sort -u)
+expect "callsite= with a second thread (glibc's wrappers then keep a frame)" "journal:1:8 data:1:EIO journal:2:8 data:2:EIO journal:3:8 " "$lines"
+# A program on overlayfs (a container's root): the kernel maps the real file, whose
+# device is not the one stat shows.
+mkdir -p "$TMP/ovl/l" "$TMP/ovl/u" "$TMP/ovl/w" "$TMP/ovl/m" && cp "$CV" "$TMP/ovl/l/"
+if mount -t overlay overlay -o "lowerdir=$TMP/ovl/l,upperdir=$TMP/ovl/u,workdir=$TMP/ovl/w" "$TMP/ovl/m" 2>/dev/null; then
+	lines=$(for B in $backends; do
+		"$FPBPF" run --backend="$B" -e 'sys:write = error(EIO) fd=3 callsite=data_write' -- "$TMP/ovl/m/callervictim" sys 1 2>/dev/null | tr '\n' ' '
+		echo
+	done | sort -u)
+	got=$(fp run -e 'check_point = return(7) caller=b_path' -- "$TMP/ovl/m/callervictim" usdt 1 | tr '\n' ' ')
+	umount "$TMP/ovl/m"
+	expect "a program on overlayfs: callsite= and caller= match there too" "journal:1:8 data:1:EIO journal:2:8 |a:1:0 b:1:7 " "$lines|$got"
+else
+	skip "caller= on overlayfs" "overlayfs cannot be mounted here"
+fi
 fp run -e 'sys:write = error(EIO) caller=a callsite=b' -- "$CV" sys 1
 expect "caller= and callsite= together are refused" "2|1" "$?|$(grep -c 'caller= and callsite= together' "$TMP/err")"
 got=$(fp run -e 'sys:write = error(EIO) caller=main fd=3' -- "$SV" write 2 /dev/null | grep -v max_ms | tr '\n' ' ')

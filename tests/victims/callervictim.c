@@ -5,9 +5,13 @@
  *            failed data write aborts (the seeded bug) and a failed journal write is
  *            handled: exit 1 at the end
  *   usdt N:  N rounds of a_path() then b_path(), both through check_point()'s failpoint
+ *   fan K:   one write(2) to /dev/null from each of fan_1() .. fan_K() (K <= 9), quietly
+ *   Any mode with a last argument "threads" starts a thread first: glibc's wrappers
+ *   then take their multi-threaded path (a stack frame of their own).
  * Built with frame pointers (Makefile): a frame-pointer walk is what caller= needs. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,10 +71,34 @@ __attribute__((noinline)) void b_path(int i)
 	printf("b:%d:%d\n", i, check_point());
 }
 
+#define FAN(k)                                                                \
+	__attribute__((noinline)) void fan_##k(void)                          \
+	{                                                                     \
+		if (write(fd, "fan", 3) < 0)                                  \
+			printf("fan_%d:%s\n", k, strerrorname_np(errno));     \
+	}
+FAN(1) FAN(2) FAN(3) FAN(4) FAN(5) FAN(6) FAN(7) FAN(8) FAN(9)
+static void (*const fans[])(void) = { fan_1, fan_2, fan_3, fan_4, fan_5, fan_6, fan_7, fan_8, fan_9 };
+
+static void *idle(void *arg)
+{
+	pause();
+	return arg;
+}
+
 int main(int argc, char **argv)
 {
 	int n = argc > 2 ? atoi(argv[2]) : 2;
+	pthread_t t;
 
+	if (argc > 2 && !strcmp(argv[argc - 1], "threads"))
+		pthread_create(&t, NULL, idle, NULL);
+	if (argc > 1 && !strcmp(argv[1], "fan")) {
+		fd = open("/dev/null", O_WRONLY);
+		for (int k = 0; k < n && k < 9; k++)
+			fans[k]();
+		return 0;
+	}
 	if (argc > 1 && !strcmp(argv[1], "sys")) {
 		crash = argc > 3 && !strcmp(argv[3], "crash");
 		fd = open("/dev/null", O_WRONLY);

@@ -332,20 +332,29 @@ int injector__disable_rule(struct injector *inj, __u32 rid)
 	return 0;
 }
 
+/* Every key of map fd whose leading __u32 (the rule id) is rid; keys of key_size bytes.
+ * Deleting the key just read would restart the walk: delete one step behind. */
+static void delete_rule_keys(int fd, __u32 rid, size_t key_size)
+{
+	__u64 a[4], b[4];
+	void *prev = NULL, *next = a;
+
+	if (key_size > sizeof(a))
+		return;
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		if (prev && *(__u32 *)prev == rid)
+			bpf_map_delete_elem(fd, prev);
+		prev = next;
+		next = next == a ? b : a;
+	}
+	if (prev && *(__u32 *)prev == rid)
+		bpf_map_delete_elem(fd, prev);
+}
+
 void injector__clear_callers(struct injector *inj, __u32 rid)
 {
-	struct fp_caller_key key, next, *prev = NULL;
-	int fd = bpf_map__fd(inj->skel->maps.callers);
-
-	/* Deleting the key just read would restart the walk: delete one step behind. */
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		if (prev && prev->rid == rid)
-			bpf_map_delete_elem(fd, prev);
-		key = next;
-		prev = &key;
-	}
-	if (prev && prev->rid == rid)
-		bpf_map_delete_elem(fd, prev);
+	delete_rule_keys(bpf_map__fd(inj->skel->maps.callers), rid, sizeof(struct fp_caller_key));
+	delete_rule_keys(bpf_map__fd(inj->skel->maps.census), rid, sizeof(struct fp_census_key));
 	if (inj->caller_globs && rid < FP_MAX_RULES) {
 		inj->caller_globs[rid][0] = 0;
 		inj->needs_dirty = true;

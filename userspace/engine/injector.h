@@ -49,7 +49,8 @@ int injector__disable_rule(struct injector *inj, __u32 rid);
 /* Scopes rule rid to the cgroup (v2 directory fd, at path) and its descendants. */
 int injector__set_cgroup(struct injector *inj, __u32 rid, int cgroup_fd, const char *path);
 /* caller=: the glob (the seccomp supervisor matches it against the stack's symbols) and,
- * for BPF, the functions it matched per file; cleared with the rule's id. */
+ * for BPF, the functions it matched per file; cleared with the rule's id, with its
+ * census. */
 int injector__set_caller(struct injector *inj, __u32 rid, const char *glob);
 int injector__add_caller_funcs(struct injector *inj, const struct fp_caller_key *key,
 			       const struct fp_caller_funcs *funcs);

@@ -54,6 +54,7 @@ struct seccomp_sup {
 	int n;
 	struct sup_needs *needs;	/* FP_MAX_PROBES */
 	struct ustack_syms *syms;	/* caller=: symbol tables of the files stacks pass */
+	bool stack_warned;		/* a stack that could not be read was said, once */
 	struct delayed *delays;
 	int ndelays, cap_delays;
 	struct seccomp_notif *req;
@@ -444,6 +445,11 @@ static void walk_stack(struct seccomp_sup *sup, const struct sup_needs *need, pi
 	/* The calling site is the first frame: the function that made the call. */
 	int n = ustack__walk(sup->syms, tid, fr, USTACK_MAX_FRAMES), site = n > 0 ? 0 : -1;
 
+	if (n < 0 && !sup->stack_warned) {
+		pr_warn("fpbpf: warning: cannot read the stack of thread %d (%s): its calls match no caller= or callsite= rule\n",
+			tid, strerror(-n));
+		sup->stack_warned = true;
+	}
 	if (need->census && site >= 0 && fr[site].ino) {
 		sup->call->site.dev = (__u32)fr[site].dev;
 		sup->call->site.ino = fr[site].ino;

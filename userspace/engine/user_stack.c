@@ -13,6 +13,7 @@
 #define MAX_MAPS 512
 #define STACK_WORDS 2048	/* 16 KiB above the stack pointer */
 #define LEAF_WORDS 16		/* where a wrapper leaves its return address */
+#define WRAPPER_MAX 4096	/* a syscall wrapper's code, from its start to its syscall */
 
 struct map {
 	uint64_t start, end, pgoff, dev, ino;
@@ -85,10 +86,12 @@ static const struct map *map_of(const struct ustack_syms *c, uint64_t addr)
 	return NULL;
 }
 
-static struct elf_syms *syms_of(struct ustack_syms *c, const struct map *m)
+/* Read through the thread's root: a process in a chroot or another mount namespace maps
+ * files by paths of its own. */
+static struct elf_syms *syms_of(struct ustack_syms *c, const struct map *m, pid_t tid)
 {
 	struct file_syms *grown;
-	char err[256];
+	char err[256], path[sizeof(m->path) + 32];
 
 	for (int i = 0; i < c->nfiles; i++)
 		if (c->files[i].dev == m->dev && c->files[i].ino == m->ino)
@@ -97,7 +100,8 @@ static struct elf_syms *syms_of(struct ustack_syms *c, const struct map *m)
 	if (!grown)
 		return NULL;
 	c->files = grown;
-	c->files[c->nfiles] = (struct file_syms){ m->dev, m->ino, elf_syms__load(m->path, err, sizeof(err)) };
+	snprintf(path, sizeof(path), "/proc/%d/root%s", tid, m->path);
+	c->files[c->nfiles] = (struct file_syms){ m->dev, m->ino, elf_syms__load(path, err, sizeof(err)) };
 	return c->files[c->nfiles++].syms;
 }
 
@@ -116,6 +120,37 @@ bool ustack_call_precedes(const uint8_t *b)
 	return false;
 }
 
+/* A PLT entry: an indirect jump through the GOT, maybe after endbr64 (and bnd). */
+static bool is_plt_stub(pid_t tid, uint64_t target)
+{
+	uint8_t b[8];
+
+	if (proc_read_memory(tid, target, b, sizeof(b)) != sizeof(b))
+		return false;
+	return (b[0] == 0xff && b[1] == 0x25) ||
+	       (b[0] == 0xf3 && b[1] == 0x0f && b[2] == 0x1e && b[3] == 0xfa &&
+		((b[4] == 0xff && b[5] == 0x25) || (b[4] == 0xf2 && b[5] == 0xff && b[6] == 0x25)));
+}
+
+/* The wrapper's caller, near the stack pointer, among stale return addresses a wrapper's
+ * own frame may hold: its call went to the wrapper (at or before pc, close) or to a PLT
+ * entry, or through the GOT (call *x(%rip), as -fno-plt builds call). */
+static bool is_wrapper_call(struct ustack_syms *c, pid_t tid, uint64_t ret, uint64_t pc)
+{
+	uint8_t b[7];
+	uint64_t target;
+
+	if (ret < 7 || !map_of(c, ret) || proc_read_memory(tid, ret - 7, b, sizeof(b)) != sizeof(b))
+		return false;
+	if (b[1] == 0xff && b[2] == 0x15)
+		return true;
+	if (b[2] != 0xe8)
+		return false;
+	target = ret + (uint64_t)(int64_t)(int32_t)((uint32_t)b[3] | (uint32_t)b[4] << 8 | (uint32_t)b[5] << 16 |
+						     (uint32_t)b[6] << 24);
+	return (target <= pc && pc - target < WRAPPER_MAX) || is_plt_stub(tid, target);
+}
+
 static bool is_return(struct ustack_syms *c, pid_t tid, uint64_t addr)
 {
 	uint8_t before[7];
@@ -126,9 +161,12 @@ static bool is_return(struct ustack_syms *c, pid_t tid, uint64_t addr)
 	       ustack_call_precedes(before);
 }
 
-static int stack_pointer(pid_t tid, uint64_t *sp)
+/* /proc/TID/syscall: "NR ARG1 .. ARG6 SP PC" for a thread in a syscall. */
+static int stack_pointer(pid_t tid, uint64_t *sp, uint64_t *pc)
 {
-	char path[64], line[512], *last, *prev;
+	char path[64], line[512];
+	unsigned long long v[9];
+	long nr;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/syscall", tid);
@@ -140,15 +178,11 @@ static int stack_pointer(pid_t tid, uint64_t *sp)
 		return -EIO;
 	}
 	fclose(f);
-	/* "NR ARG1 .. ARG6 SP PC": the one before the last. */
-	line[strcspn(line, "\n")] = 0;
-	last = strrchr(line, ' ');
-	if (!last)
+	if (sscanf(line, "%ld %llx %llx %llx %llx %llx %llx %llx %llx", &nr, &v[0], &v[1], &v[2], &v[3], &v[4],
+		   &v[5], &v[6], &v[7]) != 9)
 		return -EIO;
-	*last = 0;
-	prev = strrchr(line, ' ');
-	if (!prev || sscanf(prev + 1, "%" SCNx64, sp) != 1)
-		return -EIO;
+	*sp = v[6];
+	*pc = v[7];
 	return 0;
 }
 
@@ -193,7 +227,7 @@ static bool record_at(struct ustack_syms *c, pid_t tid, const uint64_t *w, int n
 	return !w[k] || (k + 1 < n && is_return(c, tid, w[k + 1]));
 }
 
-static void add_frame(struct ustack_syms *c, uint64_t addr, struct ustack_frame *out, int *n)
+static void add_frame(struct ustack_syms *c, pid_t tid, uint64_t addr, struct ustack_frame *out, int *n)
 {
 	const struct map *m = map_of(c, addr);
 	struct ustack_frame *f = &out[(*n)++];
@@ -206,7 +240,7 @@ static void add_frame(struct ustack_syms *c, uint64_t addr, struct ustack_frame 
 	f->dev = m->dev;
 	f->ino = m->ino;
 	f->off = addr - m->start + m->pgoff;
-	s = syms_of(c, m);
+	s = syms_of(c, m, tid);
 	f->syms = s;
 	/* The return address is past the call: its byte before is the caller's. */
 	f->func = s ? elf_syms__at(s, f->off - 1) : NULL;
@@ -220,21 +254,23 @@ bool ustack_frame_matches(const struct ustack_frame *f, const char *glob)
 int ustack__walk(struct ustack_syms *c, pid_t tid, struct ustack_frame *out, int max)
 {
 	static uint64_t w[STACK_WORDS];
-	uint64_t sp;
+	uint64_t sp, pc;
 	ssize_t got;
-	int n = 0, nw, first = -1, rec = -1;
+	int n = 0, nw, first = -1, rec = -1, err = stack_pointer(tid, &sp, &pc);
 
-	if (stack_pointer(tid, &sp) || read_maps(c, tid))
-		return -1;
+	if (!err)
+		err = read_maps(c, tid);
+	if (err)
+		return err;
 	got = read_stack(tid, sp, w, sizeof(w));
 	if (got < 8)
-		return -1;
+		return -EFAULT;
 	nw = (int)(got / 8);
 	for (int i = 0; i < LEAF_WORDS && i < nw && first < 0; i++)
-		if (is_return(c, tid, w[i]))
+		if (is_wrapper_call(c, tid, w[i], pc))
 			first = i;
 	if (first >= 0 && n < max)
-		add_frame(c, w[first], out, &n);
+		add_frame(c, tid, w[first], out, &n);
 	for (int j = first + 1; j < nw - 1 && rec < 0; j++)
 		if (record_at(c, tid, w, nw, sp, j))
 			rec = j;
@@ -243,7 +279,7 @@ int ustack__walk(struct ustack_syms *c, pid_t tid, struct ustack_frame *out, int
 
 		if (n && !is_return(c, tid, w[rec + 1]))
 			break;
-		add_frame(c, w[rec + 1], out, &n);
+		add_frame(c, tid, w[rec + 1], out, &n);
 		if (!next || next <= sp + 8 * (uint64_t)rec || next >= sp + 8 * (uint64_t)nw)
 			break;
 		rec = (int)((next - sp) / 8);

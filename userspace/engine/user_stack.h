@@ -27,7 +27,7 @@ struct ustack_syms;
 struct ustack_syms *ustack_syms__new(void);
 void ustack_syms__free(struct ustack_syms *c);
 
-/* Frames of tid, innermost first: the return address into the caller of the syscall's
+/* Frames of tid (or -errno: its stack or maps could not be read), innermost first: the return address into the caller of the syscall's
  * wrapper, then the frame-pointer chain above it (found without the registers, which
  * another process cannot read: the first frame record above that return address). */
 int ustack__walk(struct ustack_syms *c, pid_t tid, struct ustack_frame *out, int max);

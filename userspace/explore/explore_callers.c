@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Syscall sites by calling function: "the 2nd write" of a program mixes its callers. One
- * run without faults counts each syscall's hits by the function they came from (the
- * innermost one in the command's executable, else the syscall wrapper's caller); a
- * syscall called from several becomes one site per function, its rules with caller=.
+ * run without faults counts each syscall's hits by the function that made the call (the
+ * syscall wrapper's caller); a syscall called from several becomes one site per
+ * function, its rules with callsite=.
  * Where that cannot be done, the syscall stays one site and a line says why. */
 #include <errno.h>
 #include <stdarg.h>
@@ -15,7 +15,9 @@
 #include "explore/explore_runner.h"
 #include "util/log.h"
 
-#define XC_MAX FP_RULES_PER_PROBE	/* a syscall's rules: one per calling function */
+/* A syscall's rules: one per calling function, and one more free, since a run's rule
+ * goes in before the counting rule it replaces leaves. */
+#define XC_MAX (FP_RULES_PER_PROBE - 1)
 
 struct site_split {
 	int site;
@@ -45,16 +47,25 @@ static void keep_whole(struct xs_site *site, const char *fmt, ...)
 static bool decide(struct explore *x, int s, uint64_t count, struct site_split *sp)
 {
 	uint64_t named = 0;
+	int nnamed = 0;
 
 	if (sp->n <= 1)
 		return false;
+	for (int i = 0; i < sp->n && i <= XC_MAX; i++) {
+		named += sp->c[i].func[0] ? sp->c[i].hits : 0;
+		nnamed += sp->c[i].func[0] != 0;
+		/* A name callsite= cannot say exactly: a glob character, or cut short. */
+		if (strpbrk(sp->c[i].func, "*?[") || strlen(sp->c[i].func) >= sizeof(sp->c[i].func) - 1) {
+			keep_whole(&x->sites.v[s], "a calling function's name is not one callsite= can match exactly (%.40s...)",
+				   sp->c[i].func);
+			return false;
+		}
+	}
 	if (sp->n > XC_MAX) {
-		keep_whole(&x->sites.v[s], "called from %d functions, more than the %d rules one syscall holds", sp->n,
+		keep_whole(&x->sites.v[s], "called from more than %d functions, the most one syscall's rules can tell apart",
 			   XC_MAX);
 		return false;
 	}
-	for (int i = 0; i < sp->n; i++)
-		named += sp->c[i].func[0] ? sp->c[i].hits : 0;
 	if (named != count) {
 		keep_whole(&x->sites.v[s], "%llu of %llu hit(s) come from code no symbol names (stripped, or not the command's files)",
 			   (unsigned long long)(count - named), (unsigned long long)count);

@@ -551,7 +551,7 @@ static int parse_filter(struct parser *p, const char *tok, size_t col, struct ru
 	case F_CALLER:
 	case F_CALLSITE:
 		if (r->caller[0])
-			return fail_at(p, col, "caller= and callsite= together: give one (callsite= is the innermost function of the program, caller= any function on the stack)");
+			return fail_at(p, col, "caller= and callsite= together: give one (callsite= is the function that made the call, caller= any function on the stack)");
 		if (strlen(val) >= sizeof(r->caller))
 			return fail_at(p, vcol, "%s= pattern is too long (at most %zu characters)", key, sizeof(r->caller) - 1);
 		strcpy(r->caller, val);

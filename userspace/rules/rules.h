@@ -62,7 +62,7 @@ struct rule {
 	char cgroup[RULE_PATH_LEN];	/* cgroup v2 directory, empty = any */
 	char comm[FP_COMM_LEN];
 	char caller[RULE_CALLER_LEN];	/* glob on the functions of the user stack, empty = any */
-	bool callsite;			/* the glob is callsite='s: the innermost function of the program */
+	bool callsite;			/* the glob is callsite='s: the function that made the call */
 	bool census;			/* explore: matching hits counted by calling site (not parsed) */
 	uint64_t after;
 	uint64_t when_first, when_last, when_step;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "elf/elf_syms.h"
 #include "elf/usdt_notes.h"
 #include "engine/injector.h"
 #include "engine/sys_backend.h"
@@ -28,6 +29,8 @@ struct probe_table {
 	struct usdt_file *files;
 	int nfiles;
 	char **code;		/* every file searched, probes or not: caller= reads their symbols */
+	struct elf_syms **code_syms;	/* per code file, read on first need (NULL: not yet or none) */
+	bool *code_read;
 	int ncode;
 	struct probe *probes;	/* FP_MAX_PROBES */
 	int nprobes;
@@ -51,9 +54,13 @@ void probe_table__free(struct probe_table *pt)
 		return;
 	for (int i = 0; i < pt->nfiles; i++)
 		usdt_file_free(&pt->files[i]);
-	for (int i = 0; i < pt->ncode; i++)
+	for (int i = 0; i < pt->ncode; i++) {
 		free(pt->code[i]);
+		elf_syms__free(pt->code_syms[i]);
+	}
 	free(pt->code);
+	free(pt->code_syms);
+	free(pt->code_read);
 	free(pt->files);
 	free(pt->probes);
 	free(pt);
@@ -61,19 +68,33 @@ void probe_table__free(struct probe_table *pt)
 
 static void add_code_file(struct probe_table *pt, const char *path)
 {
-	char real[PATH_MAX], **grown;
+	char real[PATH_MAX];
 
 	if (!realpath(path, real) || pt->ncode == MAX_FILES)
 		return;
 	for (int i = 0; i < pt->ncode; i++)
 		if (!strcmp(pt->code[i], real))
 			return;
-	grown = realloc(pt->code, (size_t)(pt->ncode + 1) * sizeof(*grown));
-	if (!grown)
-		return;
-	pt->code = grown;
-	if ((pt->code[pt->ncode] = strdup(real)))
+	if (!pt->code) {
+		pt->code = calloc(MAX_FILES, sizeof(*pt->code));
+		pt->code_syms = calloc(MAX_FILES, sizeof(*pt->code_syms));
+		pt->code_read = calloc(MAX_FILES, sizeof(*pt->code_read));
+	}
+	if (pt->code && pt->code_syms && pt->code_read && (pt->code[pt->ncode] = strdup(real)))
 		pt->ncode++;
+}
+
+const struct elf_syms *probe_table__code_syms(struct probe_table *pt, int i)
+{
+	char err[256];
+
+	if (i < 0 || i >= pt->ncode)
+		return NULL;
+	if (!pt->code_read[i]) {
+		pt->code_syms[i] = elf_syms__load(pt->code[i], err, sizeof(err));
+		pt->code_read[i] = true;
+	}
+	return pt->code_syms[i];
 }
 
 int probe_table__ncode_files(const struct probe_table *pt)

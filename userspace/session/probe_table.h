@@ -14,6 +14,7 @@ struct rule;
 struct injector;
 struct sys_backend;
 struct usdt_file;
+struct elf_syms;
 
 struct probe_info {
 	char provider[64];
@@ -40,6 +41,8 @@ int probe_table__nfiles(const struct probe_table *pt);
  * mappings): where caller= looks for the functions it names. */
 int probe_table__ncode_files(const struct probe_table *pt);
 const char *probe_table__code_file(const struct probe_table *pt, int i);
+/* Its function symbols, read once (NULL: not an ELF file that can be read). */
+const struct elf_syms *probe_table__code_syms(struct probe_table *pt, int i);
 /* Copies file f of src (already read) into dst, for resolving against a scratch table. */
 int probe_table__copy_file(struct probe_table *dst, const struct probe_table *src, int f);
 

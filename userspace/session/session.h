@@ -64,9 +64,9 @@ int session_runs__set(struct session_runs *sr, const struct rule *r);
 /* The id of the live rule on key's target, or -1. */
 int session_runs__live_id(const struct session_runs *sr, const struct rule *key);
 int session_runs__counts(struct session_runs *sr, int rid, struct rule_counts *c);
-/* A census rule's hits over the runs so far, by the function they were called from (the
- * innermost one in the command's own executable, else the syscall wrapper's caller); ""
- * is code no symbol names. How many functions (past max: only max stored). */
+/* A census rule's hits over the runs so far, by the function that made the call (the
+ * syscall wrapper's caller); "" is code no symbol names. How many functions (past max:
+ * only max stored). */
 struct run_caller {
 	char func[128];
 	__u64 hits;

@@ -20,13 +20,23 @@ struct {
 	__type(value, struct fp_caller_funcs);
 } callers SEC(".maps");
 
+/* Laid out as the maps' keys (rid, dev, ino, then off): the lookup itself is the key,
+ * and no larger than 32 bytes, since every frame on the way to the find_vma callback
+ * counts against BPF's 512 bytes of stack (each rounded up to 32). off holds the
+ * address until the callback turns it into the file offset; ino 0: not found. */
 struct vma_lookup {
-	__u64 addr;
+	__u32 rid;
+	__u32 dev;
 	__u64 ino;
 	__u64 off;
-	__u32 dev;
-	__u32 found;
 };
+_Static_assert(__builtin_offsetof(struct vma_lookup, ino) == __builtin_offsetof(struct fp_caller_key, ino) &&
+		       __builtin_offsetof(struct vma_lookup, dev) == __builtin_offsetof(struct fp_caller_key, dev) &&
+		       sizeof(struct fp_caller_key) == 16,
+	       "vma_lookup begins as fp_caller_key");
+_Static_assert(__builtin_offsetof(struct vma_lookup, off) == __builtin_offsetof(struct fp_census_key, off) &&
+		       sizeof(struct fp_census_key) == 24,
+	       "vma_lookup begins as fp_census_key");
 
 static long vma_of_addr(struct task_struct *task, struct vm_area_struct *vma, void *data)
 {
@@ -37,8 +47,7 @@ static long vma_of_addr(struct task_struct *task, struct vm_area_struct *vma, vo
 		return 0;
 	l->ino = BPF_CORE_READ(file, f_inode, i_ino);
 	l->dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
-	l->off = l->addr - BPF_CORE_READ(vma, vm_start) + (BPF_CORE_READ(vma, vm_pgoff) << 12);
-	l->found = 1;
+	l->off = l->off - BPF_CORE_READ(vma, vm_start) + (BPF_CORE_READ(vma, vm_pgoff) << 12);
 	return 0;
 }
 
@@ -73,22 +82,18 @@ enum { FP_WALK_MATCH, FP_WALK_SITE, FP_WALK_CENSUS };
  * caller (a call can end a function). */
 __noinline int fp_caller_addr(__u32 rid, __u64 addr, __u32 walk)
 {
-	struct vma_lookup l = { .addr = addr };
-	struct fp_caller_key key = { .rid = rid };
-	struct fp_census_key ck = { .rid = rid };
+	struct vma_lookup l = { .rid = rid, .off = addr };
 	struct fp_caller_funcs *f;
 
-	if (addr < 4096 || bpf_find_vma(bpf_get_current_task_btf(), addr, vma_of_addr, &l, 0) || !l.found)
+	if (addr < 4096 || bpf_find_vma(bpf_get_current_task_btf(), addr, vma_of_addr, &l, 0) || !l.ino)
 		return -1;
 	if (walk == FP_WALK_CENSUS) {
-		ck.dev = l.dev;
-		ck.ino = l.ino;
-		ck.off = l.off;
-		census_add(&ck);
+		census_add((struct fp_census_key *)&l);
 		return 1;
 	}
-	key.ino = l.ino;
-	f = bpf_map_lookup_elem(&callers, &key);
+	/* The callers map tells files apart by inode alone (see fp_caller_key). */
+	l.dev = 0;
+	f = bpf_map_lookup_elem(&callers, &l);
 	if (!f)
 		return 0;
 	for (int i = 0; i < FP_CALLER_RANGES; i++) {
@@ -100,21 +105,26 @@ __noinline int fp_caller_addr(__u32 rid, __u64 addr, __u32 walk)
 	return 0;
 }
 
+/* Byte k (0..6) of the 7 that end right before a return address, from the 8 read at
+ * ret - 8. */
+#define FP_BEFORE(v, k) ((__u8)((v) >> (8 * ((k) + 1))))
+
 /* A call instruction ends right before ret (x86-64: call rel32, or call r/m64 of 2 to
- * 7 bytes); elsewhere any code address is taken. */
-static __always_inline int call_precedes(__u64 ret)
+ * 7 bytes); elsewhere any code address is taken. Not inlined, and bytes kept in one
+ * word: every frame on the way to fp_caller_addr's callback counts against BPF's 512
+ * bytes of stack. */
+static __noinline int call_precedes(__u64 ret)
 {
 #if defined(__TARGET_ARCH_x86)
-	__u8 b[8] = {};
+	__u64 v = 0;
 
-	if (bpf_probe_read_user(b, 7, (void *)(ret - 7)))
+	if (bpf_probe_read_user(&v, sizeof(v), (void *)(ret - 8)))
 		return 0;
-	if (b[2] == 0xe8)
+	if (FP_BEFORE(v, 2) == 0xe8)
 		return 1;
-	if ((b[5] == 0xff && (b[6] & 0x38) == 0x10) || (b[4] == 0xff && (b[5] & 0x38) == 0x10) ||
-	    (b[3] == 0xff && (b[4] & 0x38) == 0x10) || (b[2] == 0xff && (b[3] & 0x38) == 0x10) ||
-	    (b[1] == 0xff && (b[2] & 0x38) == 0x10) || (b[0] == 0xff && (b[1] & 0x38) == 0x10))
-		return 1;
+	for (int len = 2; len <= 7; len++)
+		if (FP_BEFORE(v, 7 - len) == 0xff && (FP_BEFORE(v, 8 - len) & 0x38) == 0x10)
+			return 1;
 	return 0;
 #else
 	return 1;
@@ -127,26 +137,25 @@ static __always_inline int call_precedes(__u64 ret)
  * own frame may hold: its call went to the wrapper (at or before ip, close) or to a PLT
  * entry, or through the GOT (call *x(%rip), as -fno-plt builds call). As
  * engine/user_stack.c's is_wrapper_call. */
-static __always_inline int wrapper_call(__u64 ret, __u64 ip)
+static __noinline int wrapper_call(__u64 ret, __u64 ip)
 {
 #if defined(__TARGET_ARCH_x86)
-	__u8 b[8] = {}, t[8] = {};
-	__u64 target;
+	__u64 v = 0, target;
 
-	if (bpf_probe_read_user(b, 7, (void *)(ret - 7)))
+	if (bpf_probe_read_user(&v, sizeof(v), (void *)(ret - 8)))
 		return 0;
-	if (b[1] == 0xff && b[2] == 0x15)
+	if (FP_BEFORE(v, 1) == 0xff && FP_BEFORE(v, 2) == 0x15)
 		return 1;
-	if (b[2] != 0xe8)
+	if (FP_BEFORE(v, 2) != 0xe8)
 		return 0;
-	target = ret + (__u64)(__s64)(__s32)((__u32)b[3] | (__u32)b[4] << 8 | (__u32)b[5] << 16 | (__u32)b[6] << 24);
+	target = ret + (__u64)(__s64)(__s32)(__u32)(v >> 32);
 	if (target <= ip && ip - target < FP_WRAPPER_MAX)
 		return 1;
-	if (bpf_probe_read_user(t, 8, (void *)target))
+	if (bpf_probe_read_user(&v, sizeof(v), (void *)target))
 		return 0;
-	return (t[0] == 0xff && t[1] == 0x25) ||
-	       (t[0] == 0xf3 && t[1] == 0x0f && t[2] == 0x1e && t[3] == 0xfa &&
-		((t[4] == 0xff && t[5] == 0x25) || (t[4] == 0xf2 && t[5] == 0xff && t[6] == 0x25)));
+	/* ff 25: jmp *x(%rip); after endbr64 (f3 0f 1e fa), maybe with bnd (f2). */
+	return (v & 0xffff) == 0x25ff ||
+	       ((v & 0xffffffff) == 0xfa1e0ff3 && (((v >> 32) & 0xffff) == 0x25ff || ((v >> 32) & 0xffffff) == 0x25fff2));
 #else
 	return 1;
 #endif

@@ -351,22 +351,30 @@ static __always_inline int seccomp_caller_matches(const struct fp_rule *rule, __
 	return 1;
 }
 
-/* explore's census of a matching hit: where it was called from. */
-static __always_inline void census_hit(__u32 rid, const int mode)
+/* explore's census of a matching hit, in seccomp mode: where the supervisor's walk
+ * says it was called from. */
+static __always_inline void census_seccomp(__u32 rid)
 {
-	struct fp_seccomp_call *call;
+	struct fp_seccomp_call *call = seccomp_call_of();
 	struct fp_census_key k;
 
-	if (mode != MODE_SECCOMP) {
-		fp_walk_stack(rid, !at_kernel_call(mode), FP_WALK_CENSUS);
-		return;
-	}
-	call = seccomp_call_of();
 	if (!call || (!call->site.dev && !call->site.ino))
 		return;
 	k = call->site;
 	k.rid = rid;
 	census_add(&k);
+}
+
+/* caller=, callsite= and the census from the stack, out of line: every byte of the rule
+ * loop's own frame counts against BPF's stack on every path through it. */
+__noinline int fp_stack_filters(__u32 rid, __u32 flags, __u32 at_probe)
+{
+	if ((flags & FP_RF_CALLER) &&
+	    !fp_walk_stack(rid, at_probe, (flags & FP_RF_CALLSITE) ? FP_WALK_SITE : FP_WALK_MATCH))
+		return 0;
+	if (flags & FP_RF_CENSUS)
+		fp_walk_stack(rid, at_probe, FP_WALK_CENSUS);
+	return 1;
 }
 
 /* sleepable: a uprobe.s program at another program's probe, whose string arguments are
@@ -417,12 +425,13 @@ static __always_inline int filters_match(struct hit *h, const struct fp_rule *ru
 	if (rule->comm[0] && !fp_comm_matches(rule, &h->comm))
 		return 0;
 	/* Last: the dearest filter. */
-	if (mode != MODE_SECCOMP && (rule->flags & FP_RF_CALLER) &&
-	    !fp_walk_stack(rid, !at_kernel_call(mode), (rule->flags & FP_RF_CALLSITE) ? FP_WALK_SITE : FP_WALK_MATCH))
-		return 0;
-	if (rule->flags & FP_RF_CENSUS)
-		census_hit(rid, mode);
-	return 1;
+	if (mode == MODE_SECCOMP) {
+		if (rule->flags & FP_RF_CENSUS)
+			census_seccomp(rid);
+		return 1;
+	}
+	return !(rule->flags & (FP_RF_CALLER | FP_RF_CENSUS)) ||
+	       fp_stack_filters(rid, rule->flags, !at_kernel_call(mode));
 }
 
 /* strace's when=FIRST[..LAST][+STEP], over the rule's matching hits. */
@@ -939,6 +948,18 @@ static long eval_rule_fmod(__u32 i, void *data)
 	return eval_rule(i, data, MODE_FMOD, 0);
 }
 
+/* Out of line, one per delivery mode: what a recheck keeps on the stack would otherwise
+ * count in the hit's own frame, on the way down to every rule's filters. */
+static __noinline int recheck_write(const struct hit *h, __u64 token)
+{
+	return recheck(h, token, MODE_WRITE);
+}
+
+static __noinline int recheck_stop(const struct hit *h, __u64 token)
+{
+	return recheck(h, token, MODE_STOP);
+}
+
 static __always_inline int handle_hit(struct pt_regs *ctx, const int mode, const int sleepable)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -966,7 +987,7 @@ static __always_inline int handle_hit(struct pt_regs *ctx, const int mode, const
 		if (usdt_arg(ctx, h.spec, 0, &h.slot) || usdt_arg(ctx, h.spec, 1, &token))
 			return 0;
 		if (token)
-			return recheck(&h, token, mode);
+			return mode == MODE_WRITE ? recheck_write(&h, token) : recheck_stop(&h, token);
 	}
 	if (sleepable)
 		bpf_loop(FP_RULES_PER_PROBE, mode == MODE_WRITE ? eval_rule_write_s : eval_rule_stop_s, &h, 0);
